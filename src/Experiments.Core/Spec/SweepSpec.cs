@@ -1,0 +1,99 @@
+using System.Collections.Immutable;
+using Experiments.Core.Search;
+
+namespace Experiments.Core.Spec;
+
+/// <summary>One sweep as the user declared it, after validation. Immutable.</summary>
+public sealed record SweepSpec(
+    string Name,
+    ModelKind Model,
+    DatasetSpec Dataset,
+    SearchSpec Search,
+    CrossValidationSpec CrossValidation,
+    TrainingSpec Training,
+    EarlyStoppingSpec EarlyStopping,
+    PruningSpec Pruning,
+    ResourcesSpec Resources,
+    int Retries,
+    CheckpointSpec Checkpoint);
+
+public enum ModelKind { Cnn, Gan }
+
+/// <summary>
+/// Where the digits come from: the embedded default (<see cref="DefaultName"/>) or IDX files.
+/// <see cref="Limit"/> keeps the first N samples (stratification still applies), for quick runs.
+/// </summary>
+public sealed record DatasetSpec(string Name, string? Images, string? Labels, int? Limit)
+{
+    public const string DefaultName = "mnist-default";
+    public bool IsDefault => Name == DefaultName;
+}
+
+public enum SearchMethodKind { Grid, Random }
+
+public sealed record SearchSpec(SearchMethodKind Method, int Samples, int Seed, SearchSpace Space);
+
+/// <summary>k folds over the training part; <see cref="TestFraction"/> of the data is held out for the final test score.</summary>
+public sealed record CrossValidationSpec(int Folds, bool Stratified, int Seed, double TestFraction);
+
+/// <summary>
+/// Training budget and the default value of every hyperparameter; the search space overrides them.
+/// <see cref="StepsPerEpoch"/> caps an epoch (null = one pass over the fold's training part).
+/// </summary>
+public sealed record TrainingSpec(int MaxEpochs, int? StepsPerEpoch, ParameterSet Defaults);
+
+public enum OptimizationMode { Min, Max }
+
+public sealed record EarlyStoppingSpec(bool Enabled, string Metric, OptimizationMode Mode, int Patience, double MinDelta);
+
+public enum PruningRule { None, Median, Asha }
+
+public sealed record PruningSpec(PruningRule Rule, int GraceEpochs, int ReductionFactor, int MinTrials);
+
+public sealed record ResourcesSpec(int MaxConcurrentTrials, int ThreadsPerTrial);
+
+/// <summary>Which checkpoints to keep: the last is always kept (it is what a retry resumes from).</summary>
+public sealed record CheckpointSpec(bool KeepBest, int EveryEpochs);
+
+/// <summary>A hyperparameter value: a number or a word (an optimizer name).</summary>
+public readonly record struct ParamValue
+{
+    private ParamValue(double? number, string? text) { Number = number; Text = text; }
+    public double? Number { get; }
+    public string? Text { get; }
+    public static ParamValue Of(double number) => new(number, null);
+    public static ParamValue Of(string text) => new(null, text);
+    public bool IsNumber => Number.HasValue;
+    public double AsDouble() => Number ?? throw new InvalidOperationException($"'{Text}' is not a number");
+    public int AsInt() => (int)Math.Round(AsDouble());
+    public string AsString() => Text ?? AsDouble().ToString("R", System.Globalization.CultureInfo.InvariantCulture);
+    public override string ToString() => AsString();
+}
+
+/// <summary>A full set of named hyperparameters (kebab-case names, as in HOCON). Ordered, so equal sets print equally.</summary>
+public sealed record ParameterSet(ImmutableSortedDictionary<string, ParamValue> Values)
+{
+    public static readonly ParameterSet Empty = new(ImmutableSortedDictionary<string, ParamValue>.Empty.WithComparers(StringComparer.Ordinal));
+
+    public ParamValue this[string name] =>
+        Values.TryGetValue(name, out var v) ? v : throw new KeyNotFoundException($"hyperparameter '{name}' is not set");
+
+    public double Double(string name) => this[name].AsDouble();
+    public int Int(string name) => this[name].AsInt();
+    public string Text(string name) => this[name].AsString();
+
+    public ParameterSet With(string name, ParamValue value) => new(Values.SetItem(name, value));
+
+    /// <summary>These values, overridden by <paramref name="overrides"/>.</summary>
+    public ParameterSet Override(ParameterSet overrides) =>
+        overrides.Values.Aggregate(this, (set, kv) => set.With(kv.Key, kv.Value));
+
+    public bool Equals(ParameterSet? other) =>
+        other is not null && Values.Count == other.Values.Count &&
+        Values.All(kv => other.Values.TryGetValue(kv.Key, out var v) && v.Equals(kv.Value));
+
+    public override int GetHashCode() =>
+        Values.Aggregate(0, (h, kv) => HashCode.Combine(h, kv.Key, kv.Value));
+
+    public override string ToString() => string.Join(", ", Values.Select(kv => $"{kv.Key}={kv.Value}"));
+}
