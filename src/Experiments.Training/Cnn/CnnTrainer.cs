@@ -1,0 +1,98 @@
+using Experiments.Core.Spec;
+using Experiments.Training.Checkpoints;
+using Experiments.Training.Data;
+using TorchSharp;
+using static TorchSharp.torch;
+using static TorchSharp.torch.nn;
+
+namespace Experiments.Training.Cnn;
+
+/// <summary>Owns a <see cref="DigitCnn"/> and its optimizer; trains and evaluates it on a shared digit source.</summary>
+public sealed class CnnTrainer : IModelTrainer
+{
+    private const int EvaluationBatch = 1000;
+    private readonly IDigitSource _data;
+    private readonly TorchSharp.Modules.OptimizerHelper _optimizer;
+
+    public DigitCnn Model { get; }
+    public CnnHyperParameters HyperParameters { get; }
+    public int BatchSize => HyperParameters.BatchSize;
+
+    public CnnTrainer(IDigitSource data, CnnHyperParameters hp, int seed)
+    {
+        _data = data;
+        HyperParameters = hp;
+        Model = SeededInit.Create(seed, () => new DigitCnn(hp.Hidden, hp.Dropout));
+        _optimizer = hp.Optimizer switch
+        {
+            "adam" => optim.Adam(Model.parameters(), hp.LearningRate, weight_decay: hp.WeightDecay),
+            "sgd" => optim.SGD(Model.parameters(), hp.LearningRate, momentum: hp.Momentum, weight_decay: hp.WeightDecay),
+            _ => throw new ArgumentException($"unknown optimizer '{hp.Optimizer}'", nameof(hp)),
+        };
+    }
+
+    public IReadOnlyDictionary<string, double> TrainStep(ReadOnlySpan<int> batch)
+    {
+        using var scope = NewDisposeScope();
+        Model.train();
+        var (images, labels) = _data.Batch(batch);
+        _optimizer.zero_grad();
+        var loss = functional.cross_entropy(Model.forward(images), labels);
+        loss.backward();
+        _optimizer.step();
+        return new Dictionary<string, double> { [ModelCatalog.Metrics.TrainLoss] = loss.item<float>() };
+    }
+
+    public IReadOnlyDictionary<string, double> Evaluate(IReadOnlyList<int> indices)
+    {
+        var (loss, accuracy) = LossAndAccuracy(Model, _data, indices);
+        return new Dictionary<string, double>
+        {
+            [ModelCatalog.Metrics.ValLoss] = loss,
+            [ModelCatalog.Metrics.ValAccuracy] = accuracy,
+        };
+    }
+
+    /// <summary>Mean cross-entropy and accuracy of <paramref name="model"/> on the given samples.</summary>
+    public static (double Loss, double Accuracy) LossAndAccuracy(DigitCnn model, IDigitSource data, IReadOnlyList<int> indices)
+    {
+        if (indices.Count == 0) return (double.NaN, double.NaN);
+        model.eval();
+        using var noGrad = no_grad();
+        double lossSum = 0;
+        long correct = 0;
+        var all = indices as int[] ?? indices.ToArray();
+        for (var start = 0; start < all.Length; start += EvaluationBatch)
+        {
+            using var scope = NewDisposeScope();
+            var (images, labels) = data.Batch(all.AsSpan(start, Math.Min(EvaluationBatch, all.Length - start)));
+            var logits = model.forward(images);
+            lossSum += functional.cross_entropy(logits, labels, reduction: Reduction.Sum).item<float>();
+            correct += logits.argmax(1).eq(labels).sum().item<long>();
+        }
+        return (lossSum / all.Length, (double)correct / all.Length);
+    }
+
+    public void SaveCheckpoint(string path, CheckpointMeta meta) =>
+        CheckpointFile.Write(path, meta, new Dictionary<string, byte[]>
+        {
+            ["model"] = TorchState.Save(Model),
+            ["optimizer"] = TorchState.Save(_optimizer),
+            ["rng"] = TorchState.SaveRng(),
+        });
+
+    public CheckpointMeta LoadCheckpoint(string path)
+    {
+        var (meta, sections) = CheckpointFile.Read(path);
+        TorchState.Load(Model, TorchState.Section(path, sections, "model"));
+        TorchState.Load(_optimizer, TorchState.Section(path, sections, "optimizer"));
+        TorchState.LoadRng(TorchState.Section(path, sections, "rng"));
+        return meta;
+    }
+
+    public void Dispose()
+    {
+        _optimizer.Dispose();
+        Model.Dispose();
+    }
+}

@@ -1,0 +1,92 @@
+using Experiments.Core.Spec;
+using TorchSharp;
+using static TorchSharp.torch;
+
+namespace Experiments.Training.Data;
+
+/// <summary>
+/// A digits dataset loaded once into read-only tensors: images [N,1,28,28] float32 in [0, 1] and
+/// labels [N] int64. Shared by every trial of a host; trials select batches by index, never copy it.
+/// </summary>
+public sealed class DigitDataset : IDigitSource
+{
+    public const int Side = 28;
+
+    public string Name { get; }
+    public Tensor Images { get; }
+    public Tensor Labels { get; }
+    /// <summary>The labels as plain integers, for fold splitting without touching torch.</summary>
+    public IReadOnlyList<int> LabelArray { get; }
+    public int Count => LabelArray.Count;
+
+    private DigitDataset(string name, Tensor images, Tensor labels, int[] labelArray)
+    {
+        Name = name;
+        Images = images;
+        Labels = labels;
+        LabelArray = labelArray;
+    }
+
+    /// <summary>Loads the dataset a sweep names: the default digits (fetched on first use) or IDX files.</summary>
+    public static DigitDataset Load(DatasetSpec spec, string? cacheDirectory = null)
+    {
+        var (images, labels) = spec.IsDefault
+            ? DefaultDigits.Ensure(cacheDirectory)
+            : (spec.Images ?? throw new DatasetException($"dataset '{spec.Name}': no images file"),
+               spec.Labels ?? throw new DatasetException($"dataset '{spec.Name}': no labels file"));
+        return FromIdx(spec.IsDefault ? spec.Name : images, images, labels, spec.Limit);
+    }
+
+    public static DigitDataset FromIdx(string name, string imagesPath, string labelsPath, int? limit = null)
+    {
+        using var images = IdxFile.Open(imagesPath, 3);
+        using var labels = IdxFile.Open(labelsPath, 1);
+        if (images.Dimensions[1] != Side || images.Dimensions[2] != Side)
+            throw new DatasetException($"{imagesPath}: images are {images.Dimensions[1]}x{images.Dimensions[2]}, expected {Side}x{Side}");
+        if (images.Count != labels.Count)
+            throw new DatasetException($"{imagesPath} holds {images.Count} images but {labelsPath} holds {labels.Count} labels");
+        var count = Math.Min(images.Count, limit ?? int.MaxValue);
+
+        var labelBytes = labels.ReadAll();
+        var labelArray = new int[count];
+        for (var i = 0; i < count; i++)
+        {
+            if (labelBytes[i] > 9) throw new DatasetException($"{labelsPath}: label {labelBytes[i]} at index {i} is not a digit 0-9");
+            labelArray[i] = labelBytes[i];
+        }
+
+        var pixels = new float[(long)count * Side * Side];
+        var item = new byte[Side * Side];
+        for (var i = 0; i < count; i++)
+        {
+            images.CopyItem(i, item);
+            var offset = (long)i * Side * Side;
+            for (var p = 0; p < item.Length; p++) pixels[offset + p] = item[p] / 255f;
+        }
+
+        TorchRuntime.EnsureLoaded();
+        // Detached from any dispose scope: the dataset outlives every training step.
+        var imageTensor = tensor(pixels, [count, 1, Side, Side]).DetachFromDisposeScope();
+        var labelTensor = tensor(labelArray.Select(l => (long)l).ToArray(), [count]).DetachFromDisposeScope();
+        return new DigitDataset(name, imageTensor, labelTensor, labelArray);
+    }
+
+    /// <summary>Class counts, for validating fold counts against the smallest class.</summary>
+    public IReadOnlyDictionary<int, int> ClassCounts() =>
+        LabelArray.GroupBy(l => l).ToDictionary(g => g.Key, g => g.Count());
+
+    /// <summary>A batch by index: images [B,1,28,28] and labels [B], owned by the caller's dispose scope.</summary>
+    public (Tensor Images, Tensor Labels) Batch(ReadOnlySpan<int> indices)
+    {
+        var idx = new long[indices.Length];
+        for (var i = 0; i < idx.Length; i++) idx[i] = indices[i];
+        using var index = tensor(idx);
+        return (Images.index_select(0, index), Labels.index_select(0, index));
+    }
+
+    public void Dispose()
+    {
+        Images.Dispose();
+        Labels.Dispose();
+    }
+}
