@@ -17,9 +17,26 @@ public interface IModelTrainer : IDisposable
     /// <summary>Validation metrics (by metric name) on the samples at <paramref name="indices"/>, in eval mode, without gradients.</summary>
     IReadOnlyDictionary<string, double> Evaluate(IReadOnlyList<int> indices);
 
-    /// <summary>Writes model, optimizer and RNG state atomically, with a checksum.</summary>
-    void SaveCheckpoint(string path, CheckpointMeta meta);
+    /// <summary>Model, optimizer and RNG state as named byte sections (taken on the trainer's thread, written elsewhere).</summary>
+    IReadOnlyDictionary<string, byte[]> CaptureState();
 
-    /// <summary>Restores what <see cref="SaveCheckpoint"/> wrote; throws <see cref="CheckpointException"/> if the file is damaged.</summary>
-    CheckpointMeta LoadCheckpoint(string path);
+    /// <summary>Restores what <see cref="CaptureState"/> took; <paramref name="source"/> names the file in errors.</summary>
+    void RestoreState(IReadOnlyDictionary<string, byte[]> sections, string source);
+
+    /// <summary>Writes the state atomically, with a checksum.</summary>
+    void SaveCheckpoint(string path, CheckpointMeta meta) => CheckpointFile.Write(path, meta, CaptureState());
+
+    /// <summary>Restores a checkpoint file; throws <see cref="CheckpointException"/> if it is damaged.</summary>
+    CheckpointMeta LoadCheckpoint(string path)
+    {
+        var (meta, sections) = CheckpointFile.Read(path);
+        RestoreState(sections, path);
+        return meta;
+    }
+}
+
+/// <summary>Implemented by trainers that write files at each evaluation (the GAN's sample grids).</summary>
+public interface IProducesArtifacts
+{
+    IReadOnlyList<string> WriteArtifacts(string directory, int epoch);
 }

@@ -73,21 +73,18 @@ public sealed class CnnTrainer : IModelTrainer
         return (lossSum / all.Length, (double)correct / all.Length);
     }
 
-    public void SaveCheckpoint(string path, CheckpointMeta meta) =>
-        CheckpointFile.Write(path, meta, new Dictionary<string, byte[]>
-        {
-            ["model"] = TorchState.Save(Model),
-            ["optimizer"] = TorchState.Save(_optimizer),
-            ["rng"] = TorchState.SaveRng(),
-        });
-
-    public CheckpointMeta LoadCheckpoint(string path)
+    public IReadOnlyDictionary<string, byte[]> CaptureState() => new Dictionary<string, byte[]>
     {
-        var (meta, sections) = CheckpointFile.Read(path);
-        TorchState.Load(Model, TorchState.Section(path, sections, "model"));
-        TorchState.Load(_optimizer, TorchState.Section(path, sections, "optimizer"));
-        TorchState.LoadRng(TorchState.Section(path, sections, "rng"));
-        return meta;
+        ["model"] = TorchState.Save(Model),
+        ["optimizer"] = TorchState.Save(_optimizer),
+        ["rng"] = TorchState.SaveRng(),
+    };
+
+    public void RestoreState(IReadOnlyDictionary<string, byte[]> sections, string source)
+    {
+        TorchState.Load(Model, TorchState.Section(source, sections, "model"));
+        TorchState.Load(_optimizer, TorchState.Section(source, sections, "optimizer"));
+        TorchState.LoadRng(TorchState.Section(source, sections, "rng"));
     }
 
     public void Dispose()

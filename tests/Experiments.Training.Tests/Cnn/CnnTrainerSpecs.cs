@@ -58,7 +58,7 @@ public class CnnTrainerSpecs(DefaultDigitsFixture fixture)
         TorchRuntime.UseThreads(1);
         using var dir = new TempDir();
         var path = dir.File("last.ckpt");
-        using var original = new CnnTrainer(fixture.Digits, Small with { Dropout = 0.3 }, 3);
+        using IModelTrainer original = new CnnTrainer(fixture.Digits, Small with { Dropout = 0.3 }, 3);
         for (var s = 0; s < 5; s++) original.TrainStep(Batch(s, 64));
         original.SaveCheckpoint(path, new CheckpointMeta("cnn", 1, 5, new Dictionary<string, double> { ["val-loss"] = 1.5 }));
 
@@ -66,7 +66,7 @@ public class CnnTrainerSpecs(DefaultDigitsFixture fixture)
         var expected = Enumerable.Range(5, 3).Select(s => original.TrainStep(Batch(s, 64))["train-loss"]).ToArray();
         var expectedMetrics = original.Evaluate(Batch(100, 50));
 
-        using var resumed = new CnnTrainer(fixture.Digits, Small with { Dropout = 0.3 }, 99);
+        using IModelTrainer resumed = new CnnTrainer(fixture.Digits, Small with { Dropout = 0.3 }, 99);
         var meta = resumed.LoadCheckpoint(path);
         Assert.Equal(1, meta.Epoch);
         Assert.Equal(5, meta.Step);
@@ -80,7 +80,8 @@ public class CnnTrainerSpecs(DefaultDigitsFixture fixture)
     {
         using var dir = new TempDir();
         var path = dir.File("last.ckpt");
-        using var trainer = new CnnTrainer(fixture.Digits, Small, 3);
+        using var cnn = new CnnTrainer(fixture.Digits, Small, 3);
+        IModelTrainer trainer = cnn;
         trainer.SaveCheckpoint(path, new CheckpointMeta("cnn", 0, 0, new Dictionary<string, double>()));
         var bytes = File.ReadAllBytes(path);
         File.WriteAllBytes(path, bytes[..(bytes.Length / 2)]);
@@ -94,7 +95,8 @@ public class CnnTrainerSpecs(DefaultDigitsFixture fixture)
     {
         using var dir = new TempDir();
         var path = dir.File("last.ckpt");
-        using var trainer = new CnnTrainer(fixture.Digits, Small, 3);
+        using var cnn = new CnnTrainer(fixture.Digits, Small, 3);
+        IModelTrainer trainer = cnn;
         trainer.SaveCheckpoint(path, new CheckpointMeta("cnn", 0, 0, new Dictionary<string, double>()));
         var bytes = File.ReadAllBytes(path);
         bytes[bytes.Length / 2] ^= 0xFF;
@@ -108,7 +110,8 @@ public class CnnTrainerSpecs(DefaultDigitsFixture fixture)
     {
         using var dir = new TempDir();
         var path = dir.File("last.ckpt");
-        using var trainer = new CnnTrainer(fixture.Digits, Small, 3);
+        using var cnn = new CnnTrainer(fixture.Digits, Small, 3);
+        IModelTrainer trainer = cnn;
         trainer.SaveCheckpoint(path, new CheckpointMeta("cnn", 0, 0, new Dictionary<string, double>()));
         var digest = File.ReadAllText(path + ".sha256");
         var actual = Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(File.ReadAllBytes(path)[..^32]));

@@ -1,0 +1,69 @@
+using Akka.Actor;
+using Akka.Event;
+using Experiments.Training.Checkpoints;
+
+namespace Experiments.Actors.Trials;
+
+public static class CheckpointerProtocol
+{
+    public sealed record Save(CheckpointMeta Meta, IReadOnlyDictionary<string, byte[]> Sections, bool IsBest);
+    public sealed record Saved(int Epoch);
+    public sealed record GetLast;
+    /// <summary>The last good checkpoint, or nothing (Meta null) when there is none to resume from.</summary>
+    public sealed record Last(CheckpointMeta? Meta, IReadOnlyDictionary<string, byte[]>? Sections);
+}
+
+/// <summary>
+/// Keeps a trial's checkpoints on disk: last.ckpt always (what a retry or a restarted host
+/// resumes from) and best.ckpt when asked. Writes are atomic and checksummed (CheckpointFile).
+/// File I/O happens here, off the trainer's thread. A damaged last checkpoint is reported and
+/// ignored: the trial restarts from scratch rather than from bad state.
+/// Supervision (by TrialRunner): Resume on I/O errors — a missed checkpoint costs a retry at
+/// most one more epoch, while stopping would cost the trial.
+/// </summary>
+public sealed class Checkpointer : ReceiveActor
+{
+    public const string LastFile = "last.ckpt";
+    public const string BestFile = "best.ckpt";
+
+    private readonly ILoggingAdapter _log = Context.GetLogger();
+    private readonly string _directory;
+
+    public static Props Props(string directory) => Akka.Actor.Props.Create(() => new Checkpointer(directory));
+
+    public Checkpointer(string directory)
+    {
+        _directory = directory;
+        Serving();
+    }
+
+    private void Serving()
+    {
+        Receive<CheckpointerProtocol.Save>(save =>
+        {
+            CheckpointFile.Write(Path.Combine(_directory, LastFile), save.Meta, save.Sections);
+            if (save.IsBest) CheckpointFile.Write(Path.Combine(_directory, BestFile), save.Meta, save.Sections);
+            Sender.Tell(new CheckpointerProtocol.Saved(save.Meta.Epoch));
+        });
+
+        Receive<CheckpointerProtocol.GetLast>(_ =>
+        {
+            var path = Path.Combine(_directory, LastFile);
+            if (!File.Exists(path))
+            {
+                Sender.Tell(new CheckpointerProtocol.Last(null, null));
+                return;
+            }
+            try
+            {
+                var (meta, sections) = CheckpointFile.Read(path);
+                Sender.Tell(new CheckpointerProtocol.Last(meta, sections));
+            }
+            catch (CheckpointException e)
+            {
+                _log.Warning("Ignoring damaged checkpoint: {Reason}", e.Message);
+                Sender.Tell(new CheckpointerProtocol.Last(null, null));
+            }
+        });
+    }
+}

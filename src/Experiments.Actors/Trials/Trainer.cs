@@ -1,0 +1,174 @@
+using System.Collections.Immutable;
+using System.Diagnostics;
+using Akka.Actor;
+using Akka.Event;
+using Experiments.Core.Spec;
+using Experiments.Training;
+using Experiments.Training.Checkpoints;
+using Experiments.Training.Data;
+
+namespace Experiments.Actors.Trials;
+
+/// <summary>Everything a trainer needs to build its model on its own thread.</summary>
+public sealed record TrainerSettings(
+    ModelKind Model, ParameterSet Parameters, IDigitSource Data, int Seed, int Threads,
+    ImmutableArray<int> Validation, string ArtifactsDirectory, ITrainerFactory Factory);
+
+public static class TrainerProtocol
+{
+    public sealed record StartEpoch(int Epoch);
+    /// <summary>To the trial runner: built (and restored) and waiting; <see cref="LastEpoch"/> is 0 for a fresh start.</summary>
+    public sealed record Ready(int LastEpoch, long Step);
+    public sealed record EpochTrained(int Epoch, long Step, ImmutableSortedDictionary<string, double> Metrics, double Seconds, IReadOnlyDictionary<string, byte[]> State);
+    public sealed record Diverged(int Epoch, long Step, string Metric, double Value);
+}
+
+/// <summary>A trainer crash, wrapped so the trial runner's decider can tell it from other children's failures.</summary>
+public sealed class TrainerFaultException(string message, Exception inner) : Exception(message, inner);
+
+/// <summary>
+/// Owns one model and its optimizer, on a thread of its own (the pinned trainer dispatcher:
+/// torch's thread count and dispose scopes are per thread). One Batch message = one step, so a
+/// stop interleaves between steps. At the end of an epoch it evaluates the model (which lives on
+/// this thread) and hands the metrics and the captured state to its runner, which has them
+/// checkpointed. On (re)start it restores the last checkpoint, so a restart is a resume.
+/// </summary>
+public sealed class Trainer : ReceiveActor, IWithStash
+{
+    public const string DispatcherId = "experiments.trainer-dispatcher";
+
+    private readonly ILoggingAdapter _log = Context.GetLogger();
+    private readonly TrainerSettings _settings;
+    private readonly IActorRef _loader;
+    private readonly IActorRef _checkpointer;
+    private IModelTrainer? _trainer;
+    private int _epoch;
+    private long _step;
+    private readonly Dictionary<string, double> _lossSums = new();
+    private int _stepsInEpoch;
+    private readonly Stopwatch _epochClock = new();
+
+    public IStash Stash { get; set; } = null!;
+
+    public static Props Props(TrainerSettings settings, IActorRef loader, IActorRef checkpointer) =>
+        Akka.Actor.Props.Create(() => new Trainer(settings, loader, checkpointer)).WithDispatcher(DispatcherId);
+
+    public Trainer(TrainerSettings settings, IActorRef loader, IActorRef checkpointer)
+    {
+        _settings = settings;
+        _loader = loader;
+        _checkpointer = checkpointer;
+        Restoring();
+    }
+
+    protected override void PreStart()
+    {
+        Guarded(() =>
+        {
+            TorchRuntime.UseThreads(_settings.Threads);
+            _trainer = _settings.Factory.Create(_settings.Model, _settings.Data, _settings.Parameters, _settings.Seed);
+        });
+        _checkpointer.Tell(new CheckpointerProtocol.GetLast());
+    }
+
+    private void Restoring()
+    {
+        Receive<CheckpointerProtocol.Last>(last =>
+        {
+            if (last.Meta is { } meta && last.Sections is { } sections)
+            {
+                Guarded(() => _trainer!.RestoreState(sections, Checkpointer.LastFile));
+                _step = meta.Step;
+                _log.Info("Resumed from checkpoint of epoch {Epoch} (step {Step})", meta.Epoch, meta.Step);
+            }
+            Context.Parent.Tell(new TrainerProtocol.Ready(last.Meta?.Epoch ?? 0, _step));
+            Become(Idle);
+            Stash.UnstashAll();
+        });
+        ReceiveAny(_ => Stash.Stash());
+    }
+
+    private void Idle()
+    {
+        Receive<TrainerProtocol.StartEpoch>(start =>
+        {
+            _epoch = start.Epoch;
+            _lossSums.Clear();
+            _stepsInEpoch = 0;
+            _epochClock.Restart();
+            _loader.Tell(new DataLoaderProtocol.NextBatch(_epoch));
+            Become(Training);
+        });
+    }
+
+    private void Training()
+    {
+        Receive<DataLoaderProtocol.Batch>(batch =>
+        {
+            // Ask for the next batch first, so it waits in the mailbox while this step runs.
+            _loader.Tell(new DataLoaderProtocol.NextBatch(_epoch));
+            var losses = Guarded(() => _trainer!.TrainStep(batch.Indices));
+            _step++;
+            _stepsInEpoch++;
+            foreach (var (name, value) in losses)
+            {
+                if (!double.IsFinite(value))
+                {
+                    Diverge(name, value);
+                    return;
+                }
+                _lossSums[name] = _lossSums.GetValueOrDefault(name) + value;
+            }
+        });
+
+        Receive<DataLoaderProtocol.EpochExhausted>(_ =>
+        {
+            var metrics = _lossSums.ToImmutableSortedDictionary(kv => kv.Key, kv => kv.Value / Math.Max(1, _stepsInEpoch));
+            var evaluation = Guarded(() => _trainer!.Evaluate(_settings.Validation));
+            foreach (var (name, value) in evaluation)
+            {
+                if (!double.IsFinite(value))
+                {
+                    Diverge(name, value);
+                    return;
+                }
+                metrics = metrics.SetItem(name, value);
+            }
+            if (_trainer is IProducesArtifacts artifacts) Guarded(() => artifacts.WriteArtifacts(_settings.ArtifactsDirectory, _epoch));
+            var state = Guarded(() => _trainer!.CaptureState());
+            Context.Parent.Tell(new TrainerProtocol.EpochTrained(_epoch, _step, metrics, _epochClock.Elapsed.TotalSeconds, state));
+            Become(Idle);
+        });
+    }
+
+    private void Halted()
+    {
+        ReceiveAny(_ => { });
+    }
+
+    private void Diverge(string metric, double value)
+    {
+        Context.Parent.Tell(new TrainerProtocol.Diverged(_epoch, _step, metric, value));
+        Become(Halted);
+    }
+
+    private T Guarded<T>(Func<T> action)
+    {
+        try
+        {
+            return action();
+        }
+        catch (Exception e) when (e is not TrainerFaultException)
+        {
+            throw new TrainerFaultException($"trainer failed at epoch {_epoch}, step {_step}: {e.Message}", e);
+        }
+    }
+
+    private void Guarded(Action action) => Guarded(() => { action(); return 0; });
+
+    protected override void PostStop()
+    {
+        _trainer?.Dispose();
+        _trainer = null;
+    }
+}

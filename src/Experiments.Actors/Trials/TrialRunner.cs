@@ -1,0 +1,243 @@
+using System.Collections.Immutable;
+using System.Globalization;
+using System.Text;
+using System.Text.Json;
+using Akka.Actor;
+using Akka.Event;
+using Experiments.Core.Spec;
+using Experiments.Core.Trials;
+using Experiments.Training;
+using Experiments.Training.Checkpoints;
+using Experiments.Training.Data;
+
+namespace Experiments.Actors.Trials;
+
+/// <summary>What one trial-fold is to do: a config on a fold's indices, with its budget and where to write.</summary>
+public sealed record TrialPlan(
+    string SweepName, TrialKey Key, ModelKind Model, ParameterSet Parameters, IDigitSource Data,
+    ImmutableArray<int> Train, ImmutableArray<int> Validation, int MaxEpochs, int? StepsPerEpoch,
+    int Seed, int Threads, int Retries, string Directory, string Metric, OptimizationMode Mode,
+    ITrainerFactory Factory);
+
+public static class TrialRunnerProtocol
+{
+    /// <summary>To the sweep after each epoch; the runner waits for <see cref="Continue"/> or <see cref="Stop"/>.</summary>
+    public sealed record EpochReported(TrialKey Key, EpochMetrics Metrics);
+    public sealed record Continue(TrialKey Key);
+    public sealed record Stop(TrialKey Key, TrialStatus Status, string Reason);
+    public sealed record TrialFinished(TrialOutcome Outcome);
+}
+
+/// <summary>
+/// Runs one config on one fold. Children: data-loader, trainer (pinned thread), checkpointer.
+/// Writes params.json and metrics.csv; reports every epoch to the sweep and obeys its decision.
+/// Supervision, said out loud:
+/// - trainer: Restart, up to <c>retries</c> times; a restarted trainer resumes from last.ckpt.
+///   Past that Akka stops it and the trial is marked failed (the sweep goes on).
+/// - checkpointer: Resume on I/O and checkpoint errors (a missed checkpoint only costs a retry more work).
+/// - data-loader: Restart (its state is derived from seed and epoch).
+/// </summary>
+public sealed class TrialRunner : ReceiveActor
+{
+    private readonly ILoggingAdapter _log;
+    private readonly TrialPlan _plan;
+    private readonly IActorRef _reportTo;
+    private readonly List<EpochMetrics> _history = new();
+    private IActorRef _trainer = ActorRefs.Nobody;
+    private IActorRef _checkpointer = ActorRefs.Nobody;
+    private int _pendingSaves;
+    private string? _lastTrainerError;
+    private TrialOutcome? _outcome;
+
+    public static Props Props(TrialPlan plan, IActorRef reportTo) => Akka.Actor.Props.Create(() => new TrialRunner(plan, reportTo));
+
+    public TrialRunner(TrialPlan plan, IActorRef reportTo)
+    {
+        _plan = plan;
+        _reportTo = reportTo;
+        _log = Context.GetLogger().WithContext("SweepId", plan.SweepName).WithContext("TrialId", plan.Key.ConfigId).WithContext("Fold", plan.Key.Fold);
+        Starting();
+    }
+
+    protected override SupervisorStrategy SupervisorStrategy() => new OneForOneStrategy(
+        maxNrOfRetries: _plan.Retries,
+        withinTimeRange: Timeout.InfiniteTimeSpan,
+        localOnlyDecider: error =>
+        {
+            switch (error)
+            {
+                case TrainerFaultException fault:
+                    _lastTrainerError = fault.Message;
+                    _log.Warning("Trial {TrialId} fold {Fold}: {Error}", _plan.Key.ConfigId, _plan.Key.Fold, fault.Message);
+                    return Directive.Restart;
+                case IOException or UnauthorizedAccessException or CheckpointException:
+                    _log.Error(error, "Trial {TrialId} fold {Fold}: checkpoint not written", _plan.Key.ConfigId, _plan.Key.Fold);
+                    return Directive.Resume;
+                default:
+                    return Directive.Restart;
+            }
+        });
+
+    protected override void PreStart()
+    {
+        Directory.CreateDirectory(_plan.Directory);
+        WriteParams();
+        var loader = Context.ActorOf(DataLoader.Props(_plan.Train, _plan.Parameters.Int("batch-size"), _plan.Seed, _plan.StepsPerEpoch), "data-loader");
+        _checkpointer = Context.ActorOf(Checkpointer.Props(_plan.Directory), "checkpointer");
+        var settings = new TrainerSettings(_plan.Model, _plan.Parameters, _plan.Data, _plan.Seed, _plan.Threads, _plan.Validation, _plan.Directory, _plan.Factory);
+        _trainer = Context.ActorOf(Trainer.Props(settings, loader, _checkpointer), "trainer");
+        Context.Watch(_trainer);
+    }
+
+    private void Starting()
+    {
+        Receive<TrainerProtocol.Ready>(OnReady);
+        Receive<Terminated>(t => t.ActorRef.Equals(_trainer), _ => OnTrainerGone());
+    }
+
+    private void Training()
+    {
+        Receive<TrainerProtocol.Ready>(OnReady);
+        Receive<TrainerProtocol.EpochTrained>(trained =>
+        {
+            var metrics = new EpochMetrics(trained.Epoch, trained.Metrics, trained.Seconds);
+            var value = metrics.Get(_plan.Metric);
+            var isBest = value is { } v && _history.All(h => h.Get(_plan.Metric) is not { } old || EarlyStopping.Improves(v, old, _plan.Mode, 0));
+            _history.Add(metrics);
+            AppendMetricsRow(metrics);
+            _pendingSaves++;
+            _checkpointer.Tell(new CheckpointerProtocol.Save(new CheckpointMeta(_plan.Model.ToString().ToLowerInvariant(), trained.Epoch, trained.Step, trained.Metrics), trained.State, isBest));
+            _log.Info("Trial {TrialId} fold {Fold} epoch {Epoch} {Metric} {Value} train-loss {TrainLoss} ({Seconds:0.0} s)",
+                _plan.Key.ConfigId, _plan.Key.Fold, trained.Epoch, _plan.Metric, value, metrics.Get("train-loss") ?? metrics.Get("g-loss"), trained.Seconds);
+            _reportTo.Tell(new TrialRunnerProtocol.EpochReported(_plan.Key, metrics));
+        });
+        Receive<CheckpointerProtocol.Saved>(_ => _pendingSaves--);
+        Receive<TrialRunnerProtocol.Continue>(_ =>
+        {
+            var epoch = _history.Count;
+            if (epoch >= _plan.MaxEpochs) Finish(TrialStatus.Completed, $"ran all {_plan.MaxEpochs} epochs");
+            else _trainer.Tell(new TrainerProtocol.StartEpoch(epoch + 1));
+        });
+        Receive<TrialRunnerProtocol.Stop>(stop => Finish(stop.Status, stop.Reason));
+        Receive<TrainerProtocol.Diverged>(d =>
+            Finish(TrialStatus.Diverged, $"{d.Metric} was {d.Value.ToString(CultureInfo.InvariantCulture)} at epoch {d.Epoch}, step {d.Step}"));
+        Receive<Terminated>(t => t.ActorRef.Equals(_trainer), _ => OnTrainerGone());
+    }
+
+    /// <summary>Waits for outstanding checkpoint writes, so stopping never loses the last one.</summary>
+    private void Finishing()
+    {
+        Receive<CheckpointerProtocol.Saved>(_ =>
+        {
+            _pendingSaves--;
+            CompleteIfSaved();
+        });
+        ReceiveAny(_ => { });
+    }
+
+    private void OnReady(TrainerProtocol.Ready ready)
+    {
+        if (ready.LastEpoch < _history.Count)
+        {
+            // A restarted trainer resumed from an older checkpoint: forget the epochs it will redo.
+            _history.RemoveRange(ready.LastEpoch, _history.Count - ready.LastEpoch);
+            RewriteMetrics();
+        }
+        else if (ready.LastEpoch > _history.Count)
+        {
+            // A restarted host: the checkpoint is ahead of this runner's memory; metrics.csv on disk holds the rows.
+            _history.AddRange(ReadMetricsRows().Take(ready.LastEpoch));
+        }
+        if (ready.LastEpoch >= _plan.MaxEpochs)
+        {
+            Finish(TrialStatus.Completed, $"ran all {_plan.MaxEpochs} epochs");
+            return;
+        }
+        Become(Training);
+        _trainer.Tell(new TrainerProtocol.StartEpoch(ready.LastEpoch + 1));
+    }
+
+    private void OnTrainerGone() =>
+        Finish(TrialStatus.Failed, $"trainer failed {_plan.Retries + 1} times; last error: {_lastTrainerError ?? "unknown"}");
+
+    private void Finish(TrialStatus status, string reason)
+    {
+        Context.Unwatch(_trainer);
+        Context.Stop(_trainer);
+        var values = _history.Select(h => h.Get(_plan.Metric)).Where(v => v is not null).Select(v => v!.Value).ToList();
+        var best = EarlyStopping.Best(values, _plan.Mode);
+        _outcome = new TrialOutcome(_plan.Key, status, _history.Count, best?.Value, best?.Epoch, reason);
+        _log.Info("Trial {TrialId} fold {Fold} {State} after {Epochs} epochs ({Reason}); best {Metric} {Best}",
+            _plan.Key.ConfigId, _plan.Key.Fold, status.ToKebab(), _history.Count, reason, _plan.Metric, best?.Value);
+        Become(Finishing);
+        CompleteIfSaved();
+    }
+
+    private void CompleteIfSaved()
+    {
+        if (_pendingSaves > 0 || _outcome is null) return;
+        _reportTo.Tell(new TrialRunnerProtocol.TrialFinished(_outcome));
+        Context.Stop(Self);
+    }
+
+    private string MetricsPath => Path.Combine(_plan.Directory, "metrics.csv");
+
+    private void WriteParams()
+    {
+        var values = _plan.Parameters.Values.ToDictionary(kv => kv.Key, kv => kv.Value.IsNumber ? (object)kv.Value.AsDouble() : kv.Value.AsString());
+        var json = JsonSerializer.Serialize(new { sweep = _plan.SweepName, config = _plan.Key.ConfigId, fold = _plan.Key.Fold, seed = _plan.Seed, parameters = values }, new JsonSerializerOptions { WriteIndented = true });
+        File.WriteAllText(Path.Combine(_plan.Directory, "params.json"), json);
+    }
+
+    /// <summary>metrics.csv columns: epoch, train loss, val loss, val metric, seconds, then every other metric.</summary>
+    private IReadOnlyList<string> MetricColumns(EpochMetrics sample)
+    {
+        var lead = new List<string>();
+        foreach (var name in new[] { "train-loss", "g-loss", "val-loss", "d-loss", _plan.Metric })
+            if (sample.Values.ContainsKey(name) && !lead.Contains(name)) lead.Add(name);
+        return lead.Concat(sample.Values.Keys.Where(k => !lead.Contains(k))).ToList();
+    }
+
+    private void AppendMetricsRow(EpochMetrics metrics)
+    {
+        var columns = MetricColumns(metrics);
+        if (!File.Exists(MetricsPath) || _history.Count == 1)
+            File.WriteAllText(MetricsPath, string.Join(",", new[] { "epoch" }.Concat(columns).Append("seconds")) + "\n");
+        File.AppendAllText(MetricsPath, Row(metrics, columns));
+    }
+
+    private void RewriteMetrics()
+    {
+        if (_history.Count == 0)
+        {
+            File.Delete(MetricsPath);
+            return;
+        }
+        var columns = MetricColumns(_history[0]);
+        var text = new StringBuilder(string.Join(",", new[] { "epoch" }.Concat(columns).Append("seconds")) + "\n");
+        foreach (var metrics in _history) text.Append(Row(metrics, columns));
+        File.WriteAllText(MetricsPath, text.ToString());
+    }
+
+    private static string Row(EpochMetrics metrics, IReadOnlyList<string> columns) =>
+        string.Join(",", new[] { metrics.Epoch.ToString(CultureInfo.InvariantCulture) }
+            .Concat(columns.Select(c => metrics.Get(c)?.ToString("R", CultureInfo.InvariantCulture) ?? ""))
+            .Append(metrics.Seconds.ToString("0.###", CultureInfo.InvariantCulture))) + "\n";
+
+    private IEnumerable<EpochMetrics> ReadMetricsRows()
+    {
+        if (!File.Exists(MetricsPath)) yield break;
+        var lines = File.ReadAllLines(MetricsPath);
+        if (lines.Length == 0) yield break;
+        var header = lines[0].Split(',');
+        foreach (var line in lines.Skip(1).Where(l => l.Length > 0))
+        {
+            var cells = line.Split(',');
+            var values = ImmutableSortedDictionary.CreateBuilder<string, double>();
+            for (var i = 1; i < header.Length - 1 && i < cells.Length; i++)
+                if (double.TryParse(cells[i], NumberStyles.Float, CultureInfo.InvariantCulture, out var v)) values[header[i]] = v;
+            yield return new EpochMetrics(int.Parse(cells[0], CultureInfo.InvariantCulture), values.ToImmutable(),
+                double.Parse(cells[^1], CultureInfo.InvariantCulture));
+        }
+    }
+}

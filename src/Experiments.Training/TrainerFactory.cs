@@ -1,0 +1,22 @@
+using Experiments.Core.Spec;
+using Experiments.Training.Cnn;
+using Experiments.Training.Data;
+
+namespace Experiments.Training;
+
+/// <summary>Builds the trainer for a model kind. An interface so tests can inject faults around the real trainers.</summary>
+public interface ITrainerFactory
+{
+    IModelTrainer Create(ModelKind model, IDigitSource data, ParameterSet parameters, int seed);
+}
+
+public sealed class TrainerFactory : ITrainerFactory
+{
+    public static readonly TrainerFactory Instance = new();
+
+    public IModelTrainer Create(ModelKind model, IDigitSource data, ParameterSet parameters, int seed) => model switch
+    {
+        ModelKind.Cnn => new CnnTrainer(data, CnnHyperParameters.From(parameters), seed),
+        _ => throw new NotSupportedException($"model '{model}' has no trainer in this build"),
+    };
+}
