@@ -62,7 +62,7 @@ public static class SpecLoader
             if (!structure.Errors.IsEmpty)
                 return SpecLoadResult.Invalid(structure.Errors.Select(e => SpecError.At(sourceName, e.Line, e.Column, e.Message)));
             ObjectNode? root;
-            try { root = HoconNodes.From(ConfigurationFactory.ParseString(text).Root) as ObjectNode; }
+            try { root = HoconNodes.From(ConfigurationFactory.ParseString(structure.Canonical).Root) as ObjectNode; }
             catch (Exception e) { return SpecLoadResult.Invalid([SpecError.InFile(sourceName, $"HOCON parser: {e.Message}")]); }
             if (root is null) return SpecLoadResult.Invalid([SpecError.InFile(sourceName, "expected an object at the top of the file")]);
             return SweepReader.Read(root, SweepDefaults.Value, sourceName, baseDirectory, context, structure.KeyLines);

@@ -58,6 +58,8 @@ internal static class HoconNodes
             return new ObjectNode(value.GetObject().Items
                 .Select(kv => new KeyValuePair<string, HoconNode>(kv.Key, From(kv.Value))).ToImmutableArray());
         if (value.IsArray()) return new ArrayNode(value.GetArray().Select(From).ToImmutableArray());
+        // Akka does not call an empty array an array.
+        if (value.Values.Count == 1 && value.Values[0] is HoconArray array) return new ArrayNode(array.Select(From).ToImmutableArray());
         if (value.Values.Count == 1 && value.Values[0] is HoconLiteral { Value: "null" }) return NullNode.Instance;
         return new ScalarNode(value.GetString() ?? "");
     }

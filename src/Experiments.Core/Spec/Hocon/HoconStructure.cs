@@ -1,4 +1,5 @@
 using System.Collections.Immutable;
+using System.Text;
 
 namespace Experiments.Core.Spec.Hocon;
 
@@ -8,7 +9,9 @@ namespace Experiments.Core.Spec.Hocon;
 /// array elements or doubled separators, no include, values that do not mix arrays or objects with
 /// text. Akka's parser accepts all of these silently (and an unclosed '[' makes it allocate
 /// without limit), so nothing reaches it until this check passes. Also records the line of every
-/// key path, so value errors can name their line.
+/// key path, so value errors can name their line, and re-emits the document in a plain canonical
+/// form (one field per line, array elements separated by ',') because Akka's parser also
+/// mis-reads some valid HOCON, such as a ',' after a nested object.
 /// </summary>
 internal sealed class HoconStructure
 {
@@ -16,26 +19,27 @@ internal sealed class HoconStructure
 
     private readonly ImmutableArray<Token> _tokens;
     private readonly Dictionary<string, int> _keyLines = new(StringComparer.Ordinal);
+    private readonly StringBuilder _out = new();
     private int _next;
 
     private HoconStructure(ImmutableArray<Token> tokens) => _tokens = tokens;
 
-    public sealed record Result(ImmutableArray<SpecErrorAt> Errors, ImmutableDictionary<string, int> KeyLines);
+    public sealed record Result(ImmutableArray<SpecErrorAt> Errors, ImmutableDictionary<string, int> KeyLines, string Canonical);
 
     public static Result Check(string text)
     {
         var (tokens, lexErrors) = HoconLexer.Tokenize(text);
-        if (!lexErrors.IsEmpty) return new(lexErrors, ImmutableDictionary<string, int>.Empty);
-        if (CheckBrackets(tokens) is { } bracketError) return new([bracketError], ImmutableDictionary<string, int>.Empty);
+        if (!lexErrors.IsEmpty) return new(lexErrors, ImmutableDictionary<string, int>.Empty, "");
+        if (CheckBrackets(tokens) is { } bracketError) return new([bracketError], ImmutableDictionary<string, int>.Empty, "");
         var structure = new HoconStructure(tokens);
         try
         {
             structure.Document();
-            return new(ImmutableArray<SpecErrorAt>.Empty, structure._keyLines.ToImmutableDictionary());
+            return new(ImmutableArray<SpecErrorAt>.Empty, structure._keyLines.ToImmutableDictionary(), structure._out.ToString());
         }
         catch (StructureException e)
         {
-            return new([e.Error], ImmutableDictionary<string, int>.Empty);
+            return new([e.Error], ImmutableDictionary<string, int>.Empty, "");
         }
     }
 
@@ -96,6 +100,7 @@ internal sealed class HoconStructure
         while (Peek.Kind != close)
         {
             Field(path);
+            _out.Append('\n');
             if (Peek.Kind == TokenKind.Comma)
             {
                 Take();
@@ -128,8 +133,13 @@ internal sealed class HoconStructure
                 segments.AddRange(parts);
             }
         }
-        var path = segments.Aggregate(parent, (p, s) => p.Length == 0 ? s : $"{p}.{s}");
-        _keyLines.TryAdd(path, first.Line);
+        var path = parent;
+        foreach (var segment in segments)
+        {
+            path = path.Length == 0 ? segment : $"{path}.{segment}";
+            _keyLines.TryAdd(path, first.Line);
+        }
+        for (var i = _next - keyText.Count; i < _next; i++) _out.Append(Emit(_tokens[i])).Append(i < _next - 1 ? " " : " = ");
 
         var after = Peek;
         if (after.Kind == TokenKind.OpenBrace) { Value(path, "after the key"); return; }
@@ -147,16 +157,21 @@ internal sealed class HoconStructure
         {
             case TokenKind.OpenBrace:
                 Take();
+                _out.Append("{\n");
                 ObjectBody(path, TokenKind.CloseBrace);
                 Take();
+                _out.Append('}');
                 break;
             case TokenKind.OpenBracket:
                 Take();
+                _out.Append('[');
                 ArrayBody(path);
                 Take();
+                _out.Append(']');
                 break;
             case TokenKind.Text:
-                while (Peek.Kind == TokenKind.Text) Take();
+                _out.Append(Emit(Take()));
+                while (Peek.Kind == TokenKind.Text) _out.Append(' ').Append(Emit(Take()));
                 break;
             default:
                 throw Fail(start, $"expected a value {context}, found {start.Describe()}");
@@ -172,6 +187,7 @@ internal sealed class HoconStructure
         while (Peek.Kind != TokenKind.CloseBracket)
         {
             if (Peek.Kind == TokenKind.Comma) throw Fail(Peek, "empty array element (doubled or leading ',')");
+            if (index > 0) _out.Append(", ");
             var elementPath = $"{path}[{index++}]";
             _keyLines.TryAdd(elementPath, Peek.Line);
             Value(elementPath, "in an array");
@@ -185,5 +201,26 @@ internal sealed class HoconStructure
             else if (Peek.Kind != TokenKind.CloseBracket)
                 throw Fail(Peek, $"expected ',', a new line or ']' in an array, found {Peek.Describe()}");
         }
+    }
+
+    /// <summary>A text token as canonical HOCON: unquoted as written, quoted strings re-escaped on one line.</summary>
+    private static string Emit(Token t)
+    {
+        if (!t.Quoted) return t.Value;
+        var quoted = new StringBuilder("\"");
+        foreach (var c in t.Value)
+        {
+            quoted.Append(c switch
+            {
+                '"' => "\\\"",
+                '\\' => "\\\\",
+                '\n' => "\\n",
+                '\r' => "\\r",
+                '\t' => "\\t",
+                _ when char.IsControl(c) => $"\\u{(int)c:x4}",
+                _ => c.ToString(),
+            });
+        }
+        return quoted.Append('"').ToString();
     }
 }
