@@ -1,0 +1,20 @@
+using System.Collections.Immutable;
+using System.Globalization;
+using Experiments.Core.Search;
+
+namespace Experiments.Core.Spec;
+
+/// <summary>What `experiments validate FILE` prints.</summary>
+public static class SpecReport
+{
+    /// <summary>One line per sweep: "name: N configs × K folds, worst case E epochs".</summary>
+    public static string Render(ImmutableArray<SweepSpec> sweeps) =>
+        string.Join(Environment.NewLine, sweeps.Select(s => Line(SweepPlan.Of(s))));
+
+    /// <summary>The sweep lines when the file is valid, else one line per error.</summary>
+    public static string Render(SpecLoadResult result) =>
+        result.IsValid ? Render(result.Sweeps) : string.Join(Environment.NewLine, result.Errors.Select(e => e.ToString()));
+
+    public static string Line(SweepPlan plan) => string.Create(CultureInfo.InvariantCulture,
+        $"{plan.Name}: {plan.Configs} config{(plan.Configs == 1 ? "" : "s")} × {plan.Folds} folds, worst case {plan.WorstCaseEpochs} epochs");
+}
