@@ -108,7 +108,7 @@ public sealed class TrialRunner : ReceiveActor
             _pendingSaves++;
             _checkpointer.Tell(new CheckpointerProtocol.Save(new CheckpointMeta(_plan.Model.ToString().ToLowerInvariant(), trained.Epoch, trained.Step, trained.Metrics), trained.State, isBest));
             _log.Info("Trial {TrialId} fold {Fold} epoch {Epoch} {Metric} {Value} train-loss {TrainLoss} ({Seconds:0.0} s)",
-                _plan.Key.ConfigId, _plan.Key.Fold, trained.Epoch, _plan.Metric, value, metrics.Get("train-loss") ?? metrics.Get("g-loss"), trained.Seconds);
+                [_plan.Key.ConfigId, _plan.Key.Fold, trained.Epoch, _plan.Metric, value, metrics.Get("train-loss") ?? metrics.Get("g-loss"), trained.Seconds]);
             _reportTo.Tell(new TrialRunnerProtocol.EpochReported(_plan.Key, metrics));
         });
         Receive<CheckpointerProtocol.Saved>(_ => _pendingSaves--);
@@ -168,7 +168,7 @@ public sealed class TrialRunner : ReceiveActor
         var best = EarlyStopping.Best(values, _plan.Mode);
         _outcome = new TrialOutcome(_plan.Key, status, _history.Count, best?.Value, best?.Epoch, reason);
         _log.Info("Trial {TrialId} fold {Fold} {State} after {Epochs} epochs ({Reason}); best {Metric} {Best}",
-            _plan.Key.ConfigId, _plan.Key.Fold, status.ToKebab(), _history.Count, reason, _plan.Metric, best?.Value);
+            [_plan.Key.ConfigId, _plan.Key.Fold, status.ToKebab(), _history.Count, reason, _plan.Metric, best?.Value]);
         Become(Finishing);
         CompleteIfSaved();
     }

@@ -1,9 +1,16 @@
 using System.Collections.Immutable;
+using System.Text.Json.Serialization;
 using Experiments.Core.Spec;
 
 namespace Experiments.Core.Search;
 
 /// <summary>The values one hyperparameter may take in a sweep.</summary>
+[JsonPolymorphic(TypeDiscriminatorPropertyName = "kind")]
+[JsonDerivedType(typeof(FixedDomain), "fixed")]
+[JsonDerivedType(typeof(ChoiceDomain), "choice")]
+[JsonDerivedType(typeof(UniformDomain), "uniform")]
+[JsonDerivedType(typeof(LogUniformDomain), "log-uniform")]
+[JsonDerivedType(typeof(IntRangeDomain), "int-range")]
 public abstract record ParameterDomain(string Name);
 
 public sealed record FixedDomain(string Name, ParamValue Value) : ParameterDomain(Name);

@@ -1,0 +1,48 @@
+using System.Collections.Immutable;
+using Experiments.Core.Search;
+using Experiments.Core.Spec;
+using Experiments.Core.Trials;
+
+namespace Experiments.Actors.Sweeps;
+
+/// <summary>How a sweep ended and what it found: written to summary.json and returned to whoever ran it.</summary>
+public sealed record SweepSummary(
+    string Name, string State, string Metric, OptimizationMode Mode, ImmutableArray<LeaderboardRow> Leaderboard,
+    TrialConfig? Best, double? TestScore, IReadOnlyDictionary<string, double>? TestMetrics,
+    int TrialFolds, int Failed, string ResultsDirectory)
+{
+    /// <summary>True when the sweep ran as declared: finished, and no trial-fold failed (crashed past its retries). Diverged trials are results.</summary>
+    public bool Succeeded => State == SweepStates.Completed && Failed == 0;
+}
+
+public static class SweepStates
+{
+    public const string LoadingData = "loading-data";
+    public const string Running = "running";
+    public const string Retraining = "retraining-best";
+    public const string Completed = "completed";
+    public const string Cancelled = "cancelled";
+    public const string Failed = "failed";
+}
+
+public static class SweepProtocol
+{
+    // To the SweepManager.
+    public sealed record SubmitSweep(SweepSpec Spec);
+    public sealed record SweepAccepted(string Name);
+    public sealed record SweepRejected(string Name, string Reason);
+    /// <summary>Submit and be told <see cref="SweepCompleted"/> when it ends (what `run` waits on).</summary>
+    public sealed record RunSweep(SweepSpec Spec);
+    public sealed record ListSweeps;
+    public sealed record SweepList(ImmutableArray<SweepStatus> Sweeps);
+
+    // To the manager (forwarded by name) or to a SweepSupervisor directly.
+    public sealed record GetStatus(string Name);
+    public sealed record Cancel(string Name);
+    public sealed record UnknownSweep(string Name);
+
+    public sealed record SweepStatus(string Name, string State, int TrialFolds, int Done, int Running, ImmutableArray<LeaderboardRow> Leaderboard);
+
+    /// <summary>From a SweepSupervisor to its parent when it has ended.</summary>
+    public sealed record SweepCompleted(SweepSummary Summary);
+}

@@ -1,0 +1,88 @@
+using Akka.Actor;
+using Akka.Hosting;
+using Experiments.Actors.Sweeps;
+using Experiments.Core.Spec;
+using Experiments.Core.Trials;
+using Experiments.Training;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using Serilog;
+
+namespace Experiments.Host;
+
+public static class ExitCodes
+{
+    public const int Success = 0;
+    /// <summary>A sweep ended other than as declared (failed trials, cancelled, no data).</summary>
+    public const int SweepFailed = 1;
+    /// <summary>The spec is invalid or the command line is wrong.</summary>
+    public const int InvalidInput = 2;
+}
+
+/// <summary>The program's verbs. Each returns the process exit code.</summary>
+public static class Commands
+{
+    public const string DefaultSpecFile = "experiments.hocon";
+    public const string DefaultResultsDirectory = "results";
+
+    /// <summary>validate FILE: print each sweep's size, or every error with its location.</summary>
+    public static int Validate(string file, TextWriter output)
+    {
+        var result = SpecLoader.LoadFile(file, DatasetFacts.SpecContext());
+        output.WriteLine(SpecReport.Render(result));
+        return result.IsValid ? ExitCodes.Success : ExitCodes.InvalidInput;
+    }
+
+    /// <summary>run [FILE]: run every sweep of the file to the end, print the leaderboards.</summary>
+    public static async Task<int> RunAsync(string file, string resultsDirectory, TextWriter output, CancellationToken cancellation, ITrainerFactory? factory = null)
+    {
+        var spec = SpecLoader.LoadFile(file, DatasetFacts.SpecContext());
+        if (!spec.IsValid)
+        {
+            output.WriteLine(SpecReport.Render(spec));
+            return ExitCodes.InvalidInput;
+        }
+        try
+        {
+            TorchRuntime.EnsureLoaded();
+        }
+        catch (TorchUnavailableException e)
+        {
+            Log.Error("{Reason}", e.Message);
+            return ExitCodes.SweepFailed;
+        }
+
+        using var host = ExperimentsHost.Build(resultsDirectory, factory);
+        await host.StartAsync(cancellation);
+        var sweeps = host.Services.GetRequiredService<ActorRegistry>().Get<SweepManagerKey>();
+        Log.Information("Running {Count} sweep(s) from {File}; results in {Results}", spec.Sweeps.Length, file, Path.GetFullPath(resultsDirectory));
+
+        var summaries = await Task.WhenAll(spec.Sweeps.Select(s => RunOneAsync(sweeps, s, cancellation)));
+        foreach (var summary in summaries) PrintSummary(summary, output);
+        await host.StopAsync(CancellationToken.None);
+        return summaries.All(s => s.Succeeded) ? ExitCodes.Success : ExitCodes.SweepFailed;
+    }
+
+    private static async Task<SweepSummary> RunOneAsync(IActorRef sweeps, SweepSpec spec, CancellationToken cancellation)
+    {
+        await using var cancel = cancellation.Register(() => sweeps.Tell(new SweepProtocol.Cancel(spec.Name)));
+        var reply = await sweeps.Ask<object>(new SweepProtocol.RunSweep(spec), Timeout.InfiniteTimeSpan);
+        return reply switch
+        {
+            SweepProtocol.SweepCompleted completed => completed.Summary,
+            SweepProtocol.SweepRejected rejected => throw new InvalidOperationException(rejected.Reason),
+            _ => throw new InvalidOperationException($"unexpected reply {reply}"),
+        };
+    }
+
+    public static void PrintSummary(SweepSummary summary, TextWriter output)
+    {
+        output.WriteLine();
+        output.WriteLine($"Sweep {summary.Name}: {summary.State}, ranked by {summary.Metric} ({summary.Mode.ToString().ToLowerInvariant()})");
+        output.Write(Leaderboard.ToMarkdown(summary.Leaderboard, summary.Metric));
+        if (summary.Best is { } best)
+            output.WriteLine($"Best config {best.Id}: {best.Parameters}; held-out test {summary.Metric} {Leaderboard.Format(summary.TestScore)}");
+        if (summary.Failed > 0) output.WriteLine($"{summary.Failed} trial-fold(s) failed: see the log.");
+        output.WriteLine($"Results: {summary.ResultsDirectory}");
+    }
+}
