@@ -175,7 +175,7 @@ public sealed class SweepSupervisor : ReceiveActor
     {
         var plan = new TrialPlan(_spec.Name, key, _spec.Model, parameters, _data!, train, validation, maxEpochs,
             _spec.Training.StepsPerEpoch, TrialSeed(key), _spec.Resources.ThreadsPerTrial, _spec.Retries,
-            _results.TrialDirectory(key), _metric, _mode, _factory);
+            _results.TrialDirectory(key), _metric, _mode, _spec.Checkpoint, _factory);
         var runner = Context.ActorOf(TrialRunner.Props(plan, Self), key.Name);
         Context.Watch(runner);
         _running[key] = runner;

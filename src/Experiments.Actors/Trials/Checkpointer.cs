@@ -6,7 +6,7 @@ namespace Experiments.Actors.Trials;
 
 public static class CheckpointerProtocol
 {
-    public sealed record Save(CheckpointMeta Meta, IReadOnlyDictionary<string, byte[]> Sections, bool IsBest);
+    public sealed record Save(CheckpointMeta Meta, IReadOnlyDictionary<string, byte[]> Sections, bool AsLast, bool AsBest);
     public sealed record Saved(int Epoch);
     public sealed record GetLast;
     /// <summary>The last good checkpoint, or nothing (Meta null) when there is none to resume from.</summary>
@@ -14,8 +14,8 @@ public static class CheckpointerProtocol
 }
 
 /// <summary>
-/// Keeps a trial's checkpoints on disk: last.ckpt always (what a retry or a restarted host
-/// resumes from) and best.ckpt when asked. Writes are atomic and checksummed (CheckpointFile).
+/// Keeps a trial's checkpoints on disk: last.ckpt (what a retry or a restarted host resumes
+/// from) and best.ckpt, as the runner asks. Writes are atomic and checksummed (CheckpointFile).
 /// File I/O happens here, off the trainer's thread. A damaged last checkpoint is reported and
 /// ignored: the trial restarts from scratch rather than from bad state.
 /// Supervision (by TrialRunner): Resume on I/O errors — a missed checkpoint costs a retry at
@@ -41,8 +41,8 @@ public sealed class Checkpointer : ReceiveActor
     {
         Receive<CheckpointerProtocol.Save>(save =>
         {
-            CheckpointFile.Write(Path.Combine(_directory, LastFile), save.Meta, save.Sections);
-            if (save.IsBest) CheckpointFile.Write(Path.Combine(_directory, BestFile), save.Meta, save.Sections);
+            if (save.AsLast) CheckpointFile.Write(Path.Combine(_directory, LastFile), save.Meta, save.Sections);
+            if (save.AsBest) CheckpointFile.Write(Path.Combine(_directory, BestFile), save.Meta, save.Sections);
             Sender.Tell(new CheckpointerProtocol.Saved(save.Meta.Epoch));
         });
 

@@ -17,7 +17,7 @@ public sealed record TrialPlan(
     string SweepName, TrialKey Key, ModelKind Model, ParameterSet Parameters, IDigitSource Data,
     ImmutableArray<int> Train, ImmutableArray<int> Validation, int MaxEpochs, int? StepsPerEpoch,
     int Seed, int Threads, int Retries, string Directory, string Metric, OptimizationMode Mode,
-    ITrainerFactory Factory);
+    CheckpointSpec Checkpoint, ITrainerFactory Factory);
 
 public static class TrialRunnerProtocol
 {
@@ -105,8 +105,16 @@ public sealed class TrialRunner : ReceiveActor
             var isBest = value is { } v && _history.All(h => h.Get(_plan.Metric) is not { } old || EarlyStopping.Improves(v, old, _plan.Mode, 0));
             _history.Add(metrics);
             AppendMetricsRow(metrics);
-            _pendingSaves++;
-            _checkpointer.Tell(new CheckpointerProtocol.Save(new CheckpointMeta(_plan.Model.ToString().ToLowerInvariant(), trained.Epoch, trained.Step, trained.Metrics), trained.State, isBest));
+            // last.ckpt every `every-epochs` (and at the final epoch); best.ckpt whenever the metric improves, if kept.
+            var saveLast = trained.Epoch % Math.Max(1, _plan.Checkpoint.EveryEpochs) == 0 || trained.Epoch >= _plan.MaxEpochs;
+            var saveBest = isBest && _plan.Checkpoint.KeepBest;
+            if (saveLast || saveBest)
+            {
+                _pendingSaves++;
+                _checkpointer.Tell(new CheckpointerProtocol.Save(
+                    new CheckpointMeta(_plan.Model.ToString().ToLowerInvariant(), trained.Epoch, trained.Step, trained.Metrics),
+                    trained.State, saveLast, saveBest));
+            }
             _log.Info("Trial {TrialId} fold {Fold} epoch {Epoch} {Metric} {Value} train-loss {TrainLoss} ({Seconds:0.0} s)",
                 [_plan.Key.ConfigId, _plan.Key.Fold, trained.Epoch, _plan.Metric, value, metrics.Get("train-loss") ?? metrics.Get("g-loss"), trained.Seconds]);
             _reportTo.Tell(new TrialRunnerProtocol.EpochReported(_plan.Key, metrics));
