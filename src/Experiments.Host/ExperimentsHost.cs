@@ -1,6 +1,8 @@
 using Akka.Actor;
 using Akka.Hosting;
 using Akka.Logger.Serilog;
+using Akka.Persistence.Sql.Hosting;
+using LinqToDB;
 using Experiments.Actors;
 using Experiments.Actors.Datasets;
 using Experiments.Actors.Sweeps;
@@ -25,9 +27,21 @@ public static class ExperimentsHost
         return builder.Build();
     }
 
+    /// <summary>
+    /// Sweep state is event-sourced into SQLite in the results folder (created on first start), so
+    /// a host killed with kill -9 resumes where it stood. The tables are created by the plugin.
+    /// </summary>
+    public static AkkaConfigurationBuilder WithJournalAndSnapshot(this AkkaConfigurationBuilder akka, string resultsDirectory)
+    {
+        Directory.CreateDirectory(resultsDirectory);
+        var database = Path.GetFullPath(Path.Combine(resultsDirectory, "experiments.db"));
+        return akka.WithSqlPersistence($"Data Source={database};Pooling=True", ProviderName.SQLiteMS, autoInitialize: true);
+    }
+
     public static IServiceCollection AddExperimentActors(this IServiceCollection services, string resultsDirectory, ITrainerFactory factory) =>
         services.AddAkka("experiments", akka => akka
             .AddHocon(ActorsConfig.Config, HoconAddMode.Prepend)
+            .WithJournalAndSnapshot(resultsDirectory)
             .ConfigureLoggers(loggers =>
             {
                 loggers.ClearLoggers();

@@ -1,17 +1,27 @@
 using System.Collections.Immutable;
 using Akka.Actor;
 using Akka.Event;
+using Akka.Persistence;
+using Experiments.Core.Spec;
 using Experiments.Training;
 
 namespace Experiments.Actors.Sweeps;
 
+/// <summary>What the SweepManager journals: which sweeps are open, so a restarted host resumes them.</summary>
+public static class SweepManagerEvents
+{
+    public sealed record SweepOpened(string Name, string PersistenceId);
+    public sealed record SweepClosed(string Name);
+}
+
 /// <summary>
 /// /user/sweeps: accepts sweep specs and runs each as a child SweepSupervisor named sweep-NAME.
-/// Remembers ended sweeps' summaries for status queries. A name in use is rejected.
-/// Supervision: a SweepSupervisor that throws is stopped, never restarted mid-sweep with
-/// half its state; the others are untouched.
+/// Event-sourced: at start it resumes every sweep that was open when the host stopped or died.
+/// A name in use with another spec is rejected; the same spec again joins the running sweep.
+/// Supervision: a SweepSupervisor that throws is stopped, never restarted mid-sweep with half
+/// its state; the other sweeps are untouched.
 /// </summary>
-public sealed class SweepManager : ReceiveActor
+public sealed class SweepManager : ReceivePersistentActor
 {
     public const string Name = "sweeps";
 
@@ -19,9 +29,12 @@ public sealed class SweepManager : ReceiveActor
     private readonly string _resultsRoot;
     private readonly IActorRef _datasets;
     private readonly ITrainerFactory _factory;
+    private readonly Dictionary<string, string> _open = new(); // name → persistence id
     private readonly Dictionary<string, IActorRef> _active = new();
     private readonly Dictionary<string, List<IActorRef>> _waiters = new();
     private readonly Dictionary<string, SweepSummary> _ended = new();
+
+    public override string PersistenceId => "sweep-manager";
 
     public static Props Props(string resultsRoot, IActorRef datasets, ITrainerFactory factory) =>
         Akka.Actor.Props.Create(() => new SweepManager(resultsRoot, datasets, factory));
@@ -31,6 +44,16 @@ public sealed class SweepManager : ReceiveActor
         _resultsRoot = resultsRoot;
         _datasets = datasets;
         _factory = factory;
+        Recover<SweepManagerEvents.SweepOpened>(e => _open[e.Name] = e.PersistenceId);
+        Recover<SweepManagerEvents.SweepClosed>(e => _open.Remove(e.Name));
+        Recover<RecoveryCompleted>(_ =>
+        {
+            foreach (var (name, persistenceId) in _open)
+            {
+                _log.Info("Resuming sweep {SweepId} from the journal", name);
+                StartSupervisor(name, persistenceId, spec: null);
+            }
+        });
         Accepting();
     }
 
@@ -39,14 +62,9 @@ public sealed class SweepManager : ReceiveActor
 
     private void Accepting()
     {
-        Receive<SweepProtocol.SubmitSweep>(submit => Sender.Tell(Start(submit.Spec)));
-        Receive<SweepProtocol.RunSweep>(run =>
-        {
-            var reply = Start(run.Spec);
-            if (reply is SweepProtocol.SweepAccepted) _waiters[run.Spec.Name] = [Sender];
-            else Sender.Tell(reply);
-        });
-        Receive<SweepProtocol.SweepCompleted>(completed =>
+        Command<SweepProtocol.SubmitSweep>(submit => Open(submit.Spec, Sender, waitForEnd: false));
+        Command<SweepProtocol.RunSweep>(run => Open(run.Spec, Sender, waitForEnd: true));
+        Command<SweepProtocol.SweepCompleted>(completed =>
         {
             var name = completed.Summary.Name;
             _ended[name] = completed.Summary;
@@ -55,29 +73,29 @@ public sealed class SweepManager : ReceiveActor
                 Context.Unwatch(supervisor);
                 Context.Stop(supervisor);
             }
+            if (_open.ContainsKey(name)) Persist(new SweepManagerEvents.SweepClosed(name), e => _open.Remove(e.Name));
             if (_waiters.Remove(name, out var waiters))
                 foreach (var waiter in waiters) waiter.Tell(completed);
         });
-        Receive<SweepProtocol.GetStatus>(query =>
+        Command<SweepProtocol.GetStatus>(query =>
         {
             if (_active.TryGetValue(query.Name, out var supervisor)) supervisor.Forward(query);
-            else if (_ended.TryGetValue(query.Name, out var summary))
-                Sender.Tell(new SweepProtocol.SweepStatus(summary.Name, summary.State, summary.TrialFolds, summary.TrialFolds, 0, summary.Leaderboard));
+            else if (_ended.TryGetValue(query.Name, out var summary)) Sender.Tell(StatusOf(summary));
             else Sender.Tell(new SweepProtocol.UnknownSweep(query.Name));
         });
-        Receive<SweepProtocol.Cancel>(cancel =>
+        Command<SweepProtocol.Cancel>(cancel =>
         {
             if (_active.TryGetValue(cancel.Name, out var supervisor)) supervisor.Forward(cancel);
             else Sender.Tell(new SweepProtocol.UnknownSweep(cancel.Name));
         });
-        ReceiveAsync<SweepProtocol.ListSweeps>(async _ =>
+        CommandAsync<SweepProtocol.ListSweeps>(async _ =>
         {
             var sender = Sender;
-            var active = await Task.WhenAll(_active.Values.Select(s => s.Ask<SweepProtocol.SweepStatus>(new SweepProtocol.GetStatus(""), TimeSpan.FromSeconds(5))));
-            var ended = _ended.Values.Select(s => new SweepProtocol.SweepStatus(s.Name, s.State, s.TrialFolds, s.TrialFolds, 0, s.Leaderboard));
+            var active = await Task.WhenAll(_active.Select(kv => kv.Value.Ask<SweepProtocol.SweepStatus>(new SweepProtocol.GetStatus(kv.Key), TimeSpan.FromSeconds(10))));
+            var ended = _ended.Values.Where(s => !_active.ContainsKey(s.Name)).Select(StatusOf);
             sender.Tell(new SweepProtocol.SweepList(active.Concat(ended).OrderBy(s => s.Name, StringComparer.Ordinal).ToImmutableArray()));
         });
-        Receive<Terminated>(terminated =>
+        Command<Terminated>(terminated =>
         {
             var name = _active.FirstOrDefault(kv => kv.Value.Equals(terminated.ActorRef)).Key;
             if (name is null) return;
@@ -88,14 +106,40 @@ public sealed class SweepManager : ReceiveActor
         });
     }
 
-    private object Start(Core.Spec.SweepSpec spec)
+    private void Open(SweepSpec spec, IActorRef requester, bool waitForEnd)
     {
-        if (_active.ContainsKey(spec.Name)) return new SweepProtocol.SweepRejected(spec.Name, $"a sweep named '{spec.Name}' is already running");
-        _ended.Remove(spec.Name);
-        var supervisor = Context.ActorOf(SweepSupervisor.Props(spec, _resultsRoot, _datasets, _factory), "sweep-" + spec.Name);
-        Context.Watch(supervisor);
-        _active[spec.Name] = supervisor;
-        _log.Info("Sweep {SweepId} accepted", spec.Name);
-        return new SweepProtocol.SweepAccepted(spec.Name);
+        var persistenceId = SweepSupervisor.PersistenceIdOf(spec);
+        if (_active.ContainsKey(spec.Name))
+        {
+            if (_open.GetValueOrDefault(spec.Name) != persistenceId)
+            {
+                requester.Tell(new SweepProtocol.SweepRejected(spec.Name, $"a sweep named '{spec.Name}' is already running with another spec"));
+                return;
+            }
+            // The same sweep again (e.g. `run` after a restart resumed it): join it.
+            if (waitForEnd) Waiters(spec.Name).Add(requester);
+            else requester.Tell(new SweepProtocol.SweepAccepted(spec.Name));
+            return;
+        }
+        Persist(new SweepManagerEvents.SweepOpened(spec.Name, persistenceId), e =>
+        {
+            _open[e.Name] = e.PersistenceId;
+            _ended.Remove(e.Name);
+            StartSupervisor(e.Name, e.PersistenceId, spec);
+            _log.Info("Sweep {SweepId} accepted", e.Name);
+            if (waitForEnd) Waiters(e.Name).Add(requester);
+            else requester.Tell(new SweepProtocol.SweepAccepted(e.Name));
+        });
     }
+
+    private List<IActorRef> Waiters(string name) => _waiters.TryGetValue(name, out var list) ? list : _waiters[name] = [];
+
+    private void StartSupervisor(string name, string persistenceId, SweepSpec? spec)
+    {
+        var supervisor = Context.ActorOf(SweepSupervisor.Props(persistenceId, name, spec, _resultsRoot, _datasets, _factory), "sweep-" + name);
+        Context.Watch(supervisor);
+        _active[name] = supervisor;
+    }
+
+    private static SweepProtocol.SweepStatus StatusOf(SweepSummary s) => new(s.Name, s.State, s.TrialFolds, s.TrialFolds, 0, s.Leaderboard);
 }

@@ -1,6 +1,5 @@
 using System.Collections.Immutable;
 using System.Text.Json;
-using System.Text.Json.Serialization;
 using Experiments.Core.Spec;
 using Experiments.Core.Trials;
 
@@ -12,18 +11,10 @@ namespace Experiments.Actors.Sweeps;
 /// </summary>
 public sealed class SweepResults(string directory)
 {
-    private static readonly JsonSerializerOptions Json = new()
-    {
-        WriteIndented = true,
-        PropertyNamingPolicy = JsonNamingPolicy.KebabCaseLower,
-        Converters = { new JsonStringEnumConverter(JsonNamingPolicy.KebabCaseLower), new ParamValueConverter() },
-        NumberHandling = JsonNumberHandling.AllowNamedFloatingPointLiterals,
-    };
-
     public string Directory { get; } = directory;
     public string TrialDirectory(TrialKey key) => Path.Combine(Directory, "trials", key.Name);
 
-    public void WriteSpec(SweepSpec spec) => WriteAtomically("spec.json", JsonSerializer.Serialize(spec, Json));
+    public void WriteSpec(SweepSpec spec) => WriteAtomically("spec.json", SpecJson.Serialize(spec));
 
     public void WriteLeaderboard(ImmutableArray<LeaderboardRow> rows, string metric)
     {
@@ -31,7 +22,7 @@ public sealed class SweepResults(string directory)
         WriteAtomically("leaderboard.md", Leaderboard.ToMarkdown(rows, metric));
     }
 
-    public void WriteSummary(SweepSummary summary) => WriteAtomically("summary.json", JsonSerializer.Serialize(summary, Json));
+    public void WriteSummary(SweepSummary summary) => WriteAtomically("summary.json", JsonSerializer.Serialize(summary, SpecJson.Options));
 
     private void WriteAtomically(string name, string text)
     {
@@ -39,18 +30,5 @@ public sealed class SweepResults(string directory)
         var path = Path.Combine(Directory, name);
         File.WriteAllText(path + ".tmp", text);
         File.Move(path + ".tmp", path, overwrite: true);
-    }
-
-    /// <summary>A hyperparameter value as a JSON number or string.</summary>
-    private sealed class ParamValueConverter : JsonConverter<ParamValue>
-    {
-        public override ParamValue Read(ref Utf8JsonReader reader, Type typeToConvert, JsonSerializerOptions options) =>
-            reader.TokenType == JsonTokenType.Number ? ParamValue.Of(reader.GetDouble()) : ParamValue.Of(reader.GetString() ?? "");
-
-        public override void Write(Utf8JsonWriter writer, ParamValue value, JsonSerializerOptions options)
-        {
-            if (value.IsNumber) writer.WriteNumberValue(value.AsDouble());
-            else writer.WriteStringValue(value.AsString());
-        }
     }
 }

@@ -1,0 +1,44 @@
+using System.Security.Cryptography;
+using System.Text;
+using System.Text.Json;
+using System.Text.Json.Serialization;
+using Experiments.Core.Spec;
+
+namespace Experiments.Actors.Sweeps;
+
+/// <summary>
+/// The resolved spec as JSON: written to spec.json for people, and into the journal so a restarted
+/// host can resume a sweep without the file it came from. Round-trips exactly.
+/// </summary>
+public static class SpecJson
+{
+    public static readonly JsonSerializerOptions Options = new()
+    {
+        WriteIndented = true,
+        PropertyNamingPolicy = JsonNamingPolicy.KebabCaseLower,
+        Converters = { new JsonStringEnumConverter(JsonNamingPolicy.KebabCaseLower), new ParamValueConverter() },
+        NumberHandling = JsonNumberHandling.AllowNamedFloatingPointLiterals,
+    };
+
+    public static string Serialize(SweepSpec spec) => JsonSerializer.Serialize(spec, Options);
+
+    public static SweepSpec Deserialize(string json) =>
+        JsonSerializer.Deserialize<SweepSpec>(json, Options) ?? throw new JsonException("empty spec");
+
+    /// <summary>A short digest of the spec: a sweep's identity in the journal (same name + same spec = resume).</summary>
+    public static string Digest(SweepSpec spec) =>
+        Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(Serialize(spec))))[..12];
+
+    /// <summary>A hyperparameter value as a JSON number or string.</summary>
+    private sealed class ParamValueConverter : JsonConverter<ParamValue>
+    {
+        public override ParamValue Read(ref Utf8JsonReader reader, Type typeToConvert, JsonSerializerOptions options) =>
+            reader.TokenType == JsonTokenType.Number ? ParamValue.Of(reader.GetDouble()) : ParamValue.Of(reader.GetString() ?? "");
+
+        public override void Write(Utf8JsonWriter writer, ParamValue value, JsonSerializerOptions options)
+        {
+            if (value.IsNumber) writer.WriteNumberValue(value.AsDouble());
+            else writer.WriteStringValue(value.AsString());
+        }
+    }
+}
