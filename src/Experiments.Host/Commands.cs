@@ -4,6 +4,8 @@ using Experiments.Actors.Sweeps;
 using Experiments.Core.Spec;
 using Experiments.Core.Trials;
 using Experiments.Training;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Hosting;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Serilog;
@@ -55,17 +57,74 @@ public static class Commands
         using var host = ExperimentsHost.Build(resultsDirectory, factory);
         await host.StartAsync(cancellation);
         var sweeps = host.Services.GetRequiredService<ActorRegistry>().Get<SweepManagerKey>();
+        var stopping = host.Services.GetRequiredService<IHostApplicationLifetime>().ApplicationStopping;
         Log.Information("Running {Count} sweep(s) from {File}; results in {Results}", spec.Sweeps.Length, file, Path.GetFullPath(resultsDirectory));
 
-        var summaries = await Task.WhenAll(spec.Sweeps.Select(s => RunOneAsync(sweeps, s, cancellation)));
+        var all = Task.WhenAll(spec.Sweeps.Select(s => RunOneAsync(sweeps, s)));
+        var interrupted = Task.Delay(Timeout.Infinite, CancellationTokenSource.CreateLinkedTokenSource(stopping, cancellation).Token);
+        if (await Task.WhenAny(all, interrupted) != all)
+        {
+            // Ctrl-C or SIGTERM: the journal holds every finished epoch; the same command resumes.
+            Log.Warning("Interrupted: run the same command again to resume from the last checkpoints");
+            await host.StopAsync(CancellationToken.None);
+            return ExitCodes.SweepFailed;
+        }
+        var summaries = await all;
         foreach (var summary in summaries) PrintSummary(summary, output);
         await host.StopAsync(CancellationToken.None);
         return summaries.All(s => s.Succeeded) ? ExitCodes.Success : ExitCodes.SweepFailed;
     }
 
-    private static async Task<SweepSummary> RunOneAsync(IActorRef sweeps, SweepSpec spec, CancellationToken cancellation)
+    /// <summary>
+    /// serve [FILE]: a long-lived service. Resumes every unfinished sweep, runs the sweeps of FILE,
+    /// takes new ones from RESULTS/inbox and the HTTP API, stops gracefully on SIGTERM or Ctrl-C.
+    /// </summary>
+    public static async Task<int> ServeAsync(string? file, string resultsDirectory, string url, CancellationToken cancellation, ITrainerFactory? factory = null)
     {
-        await using var cancel = cancellation.Register(() => sweeps.Tell(new SweepProtocol.Cancel(spec.Name)));
+        var token = Environment.GetEnvironmentVariable(HttpApi.TokenVariable);
+        if (HttpApi.CheckBinding(url, token) is { } problem)
+        {
+            Log.Error("{Problem}", problem);
+            return ExitCodes.InvalidInput;
+        }
+        try
+        {
+            TorchRuntime.EnsureLoaded();
+        }
+        catch (TorchUnavailableException e)
+        {
+            Log.Error("{Reason}", e.Message);
+            return ExitCodes.SweepFailed;
+        }
+
+        var builder = WebApplication.CreateBuilder();
+        builder.Services.AddSerilog(Log.Logger, dispose: false);
+        builder.Services.AddExperimentActors(resultsDirectory, factory ?? TrainerFactory.Instance);
+        builder.Services.AddHostedService(services => new Inbox(resultsDirectory, services.GetRequiredService<ActorRegistry>()));
+        builder.WebHost.UseUrls(url);
+        await using var app = builder.Build();
+        HttpApi.Map(app, token);
+        await app.StartAsync(cancellation);
+        Log.Information("Serving on {Url}; results in {Results}", url, Path.GetFullPath(resultsDirectory));
+
+        if (file is not null) await SubmitFileAsync(file, app.Services.GetRequiredService<ActorRegistry>().Get<SweepManagerKey>());
+        await app.WaitForShutdownAsync(cancellation);
+        Log.Information("Stopped");
+        return ExitCodes.Success;
+    }
+
+    /// <summary>A bad file is logged with every error; the service stays up for the other sweeps.</summary>
+    private static async Task SubmitFileAsync(string file, IActorRef sweeps)
+    {
+        var result = SpecLoader.LoadFile(file, DatasetFacts.SpecContext());
+        foreach (var error in result.Errors) Log.Error("Rejected {File}: {Error}", file, error.ToString());
+        foreach (var spec in result.Sweeps)
+            if (await sweeps.Ask<object>(new SweepProtocol.SubmitSweep(spec), TimeSpan.FromSeconds(30)) is SweepProtocol.SweepRejected rejected)
+                Log.Error("Rejected sweep {SweepId}: {Reason}", rejected.Name, rejected.Reason);
+    }
+
+    private static async Task<SweepSummary> RunOneAsync(IActorRef sweeps, SweepSpec spec)
+    {
         var reply = await sweeps.Ask<object>(new SweepProtocol.RunSweep(spec), Timeout.InfiniteTimeSpan);
         return reply switch
         {

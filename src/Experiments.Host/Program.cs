@@ -38,5 +38,36 @@ run.SetAction(async (parse, cancellation) =>
 var validate = new Command("validate", "Check a spec: print each sweep's configs, folds and worst-case epochs, or every error") { requiredFile };
 validate.SetAction(parse => Commands.Validate(parse.GetValue(requiredFile)!, Console.Out));
 
-var root = new RootCommand("Experiments: hyperparameter sweeps of TorchSharp models on Akka.NET") { run, validate };
-return await root.Parse(args).InvokeAsync();
+var serveFile = new Argument<string?>("file") { Description = "sweep spec (HOCON) to run at start", Arity = ArgumentArity.ZeroOrOne };
+var urlsOption = new Option<string>("--urls")
+{
+    Description = "where the HTTP API listens (loopback unless EXPERIMENTS_API_TOKEN is set)",
+    DefaultValueFactory = _ => "http://127.0.0.1:5080",
+};
+var serve = new Command("serve", "Run as a service: resume unfinished sweeps, take new ones from RESULTS/inbox and the HTTP API")
+{
+    serveFile, resultsOption, urlsOption,
+};
+serve.SetAction(async (parse, cancellation) =>
+{
+    var results = parse.GetValue(resultsOption)!;
+    Logging.Configure(results);
+    try
+    {
+        return await Commands.ServeAsync(parse.GetValue(serveFile), results, parse.GetValue(urlsOption)!, cancellation);
+    }
+    catch (Exception e)
+    {
+        Log.Fatal(e, "The service stopped unexpectedly");
+        return ExitCodes.SweepFailed;
+    }
+    finally
+    {
+        await Log.CloseAndFlushAsync();
+    }
+});
+
+var root = new RootCommand("Experiments: hyperparameter sweeps of TorchSharp models on Akka.NET") { run, validate, serve };
+// The generic host handles SIGTERM and Ctrl-C (graceful shutdown); System.CommandLine must not
+// race it with its own forced termination.
+return await root.Parse(args).InvokeAsync(new InvocationConfiguration { ProcessTerminationTimeout = null });
