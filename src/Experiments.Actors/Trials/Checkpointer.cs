@@ -1,5 +1,6 @@
 using Akka.Actor;
 using Akka.Event;
+using Experiments.Core.Trials;
 using Experiments.Training.Checkpoints;
 
 namespace Experiments.Actors.Trials;
@@ -26,14 +27,15 @@ public sealed class Checkpointer : ReceiveActor
     public const string LastFile = "last.ckpt";
     public const string BestFile = "best.ckpt";
 
-    private readonly ILoggingAdapter _log = Context.GetLogger();
+    private readonly ILoggingAdapter _log;
     private readonly string _directory;
 
-    public static Props Props(string directory) => Akka.Actor.Props.Create(() => new Checkpointer(directory));
+    public static Props Props(string directory, string sweep, TrialKey key) => Akka.Actor.Props.Create(() => new Checkpointer(directory, sweep, key));
 
-    public Checkpointer(string directory)
+    public Checkpointer(string directory, string sweep, TrialKey key)
     {
         _directory = directory;
+        _log = TrialLog.For(Context, sweep, key);
         Serving();
     }
 
@@ -61,7 +63,7 @@ public sealed class Checkpointer : ReceiveActor
             }
             catch (CheckpointException e)
             {
-                _log.Warning("Ignoring damaged checkpoint: {Reason}", e.Message);
+                _log.Warning("Ignoring a damaged checkpoint, starting over: {Reason}", e.Message);
                 Sender.Tell(new CheckpointerProtocol.Last(null, null));
             }
         });

@@ -3,6 +3,7 @@ using System.Diagnostics;
 using Akka.Actor;
 using Akka.Event;
 using Experiments.Core.Spec;
+using Experiments.Core.Trials;
 using Experiments.Training;
 using Experiments.Training.Checkpoints;
 using Experiments.Training.Data;
@@ -11,7 +12,7 @@ namespace Experiments.Actors.Trials;
 
 /// <summary>Everything a trainer needs to build its model on its own thread.</summary>
 public sealed record TrainerSettings(
-    ModelKind Model, ParameterSet Parameters, IDigitSource Data, int Seed, int Threads,
+    string SweepName, TrialKey Key, ModelKind Model, ParameterSet Parameters, IDigitSource Data, int Seed, int Threads,
     ImmutableArray<int> Validation, string ArtifactsDirectory, ITrainerFactory Factory);
 
 public static class TrainerProtocol
@@ -37,7 +38,7 @@ public sealed class Trainer : ReceiveActor, IWithStash
 {
     public const string DispatcherId = "experiments.trainer-dispatcher";
 
-    private readonly ILoggingAdapter _log = Context.GetLogger();
+    private readonly ILoggingAdapter _log;
     private readonly TrainerSettings _settings;
     private readonly IActorRef _loader;
     private readonly IActorRef _checkpointer;
@@ -56,6 +57,7 @@ public sealed class Trainer : ReceiveActor, IWithStash
     public Trainer(TrainerSettings settings, IActorRef loader, IActorRef checkpointer)
     {
         _settings = settings;
+        _log = TrialLog.For(Context, settings.SweepName, settings.Key);
         _loader = loader;
         _checkpointer = checkpointer;
         Restoring();
@@ -79,7 +81,7 @@ public sealed class Trainer : ReceiveActor, IWithStash
             {
                 Guarded(() => _trainer!.RestoreState(sections, Checkpointer.LastFile));
                 _step = meta.Step;
-                _log.Info("Resumed from checkpoint of epoch {Epoch} (step {Step})", meta.Epoch, meta.Step);
+                _log.Info("Trial {TrialId} fold {Fold} resumed from the checkpoint of epoch {Epoch} (step {Step})", _settings.Key.ConfigId, _settings.Key.Fold, meta.Epoch, meta.Step);
             }
             Context.Parent.Tell(new TrainerProtocol.Ready(last.Meta?.Epoch ?? 0, _step));
             Become(Idle);

@@ -55,7 +55,7 @@ public sealed class TrialRunner : ReceiveActor
     {
         _plan = plan;
         _reportTo = reportTo;
-        _log = Context.GetLogger().WithContext("SweepId", plan.SweepName).WithContext("TrialId", plan.Key.ConfigId).WithContext("Fold", plan.Key.Fold);
+        _log = TrialLog.For(Context, plan.SweepName, plan.Key);
         Starting();
     }
 
@@ -68,10 +68,10 @@ public sealed class TrialRunner : ReceiveActor
             {
                 case TrainerFaultException fault:
                     _lastTrainerError = fault.Message;
-                    _log.Warning("Trial {TrialId} fold {Fold}: {Error}", _plan.Key.ConfigId, _plan.Key.Fold, fault.Message);
+                    _log.Warning("Trial {TrialId} fold {Fold} epoch {Epoch}: {Error}", _plan.Key.ConfigId, _plan.Key.Fold, _history.Count + 1, fault.Message);
                     return Directive.Restart;
                 case IOException or UnauthorizedAccessException or CheckpointException:
-                    _log.Error(error, "Trial {TrialId} fold {Fold}: checkpoint not written", _plan.Key.ConfigId, _plan.Key.Fold);
+                    _log.Error(error, "Trial {TrialId} fold {Fold} epoch {Epoch}: checkpoint not written", _plan.Key.ConfigId, _plan.Key.Fold, _history.Count);
                     return Directive.Resume;
                 default:
                     return Directive.Restart;
@@ -83,8 +83,8 @@ public sealed class TrialRunner : ReceiveActor
         Directory.CreateDirectory(_plan.Directory);
         WriteParams();
         var loader = Context.ActorOf(DataLoader.Props(_plan.Train, _plan.Parameters.Int("batch-size"), _plan.Seed, _plan.StepsPerEpoch), "data-loader");
-        _checkpointer = Context.ActorOf(Checkpointer.Props(_plan.Directory), "checkpointer");
-        var settings = new TrainerSettings(_plan.Model, _plan.Parameters, _plan.Data, _plan.Seed, _plan.Threads, _plan.Validation, _plan.Directory, _plan.Factory);
+        _checkpointer = Context.ActorOf(Checkpointer.Props(_plan.Directory, _plan.SweepName, _plan.Key), "checkpointer");
+        var settings = new TrainerSettings(_plan.SweepName, _plan.Key, _plan.Model, _plan.Parameters, _plan.Data, _plan.Seed, _plan.Threads, _plan.Validation, _plan.Directory, _plan.Factory);
         _trainer = Context.ActorOf(Trainer.Props(settings, loader, _checkpointer), "trainer");
         Context.Watch(_trainer);
     }
@@ -175,7 +175,7 @@ public sealed class TrialRunner : ReceiveActor
         var values = _history.Select(h => h.Get(_plan.Metric)).Where(v => v is not null).Select(v => v!.Value).ToList();
         var best = EarlyStopping.Best(values, _plan.Mode);
         _outcome = new TrialOutcome(_plan.Key, status, _history.Count, best?.Value, best?.Epoch, reason);
-        _log.Info("Trial {TrialId} fold {Fold} {State} after {Epochs} epochs ({Reason}); best {Metric} {Best}",
+        _log.Info("Trial {TrialId} fold {Fold} {State} at epoch {Epoch} ({Reason}); best {Metric} {Best}",
             [_plan.Key.ConfigId, _plan.Key.Fold, status.ToKebab(), _history.Count, reason, _plan.Metric, best?.Value]);
         Become(Finishing);
         CompleteIfSaved();
