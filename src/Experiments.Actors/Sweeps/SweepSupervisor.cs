@@ -306,7 +306,7 @@ public sealed class SweepSupervisor : ReceivePersistentActor
             ? Math.Max(1, (int)Math.Round(bestEpochs.Average()))
             : _spec.Training.MaxEpochs;
         var final = new TrialKey(top.Config.Id, TrialKey.FinalFold);
-        _log.Info("Sweep {SweepId}: retraining config {TrialId} on all folds for {Epochs} epochs, then scoring it on {Test} held-out samples",
+        _log.Info("Sweep {SweepId}: retraining config {BestConfig} on all folds for {Epochs} epochs, then scoring it on {Test} held-out samples",
             [_spec.Name, top.Config.Id, epochs, _split.Test.Length]);
         _phase = SweepStates.Retraining;
         Become(() => Retraining(final));
@@ -331,7 +331,7 @@ public sealed class SweepSupervisor : ReceivePersistentActor
             TotalTrialFolds, _state.Outcomes.Values.Count(o => o.Status == TrialStatus.Failed), _results.Directory);
         _results.WriteLeaderboard(board, _spec.EarlyStopping.Metric);
         _results.WriteSummary(summary);
-        _log.Info("Sweep {SweepId} {State}: best config {TrialId}, test {Metric} {TestScore}", [_spec.Name, state, best?.Id, _spec.EarlyStopping.Metric, testScore]);
+        _log.Info("Sweep {SweepId} {State}: best config {BestConfig}, test {Metric} {TestScore}", [_spec.Name, state, best?.Id, _spec.EarlyStopping.Metric, testScore]);
         Context.Parent.Tell(new SweepProtocol.SweepCompleted(summary));
         Become(Ended);
         Stash.UnstashAll();
