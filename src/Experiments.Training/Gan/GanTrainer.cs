@@ -23,6 +23,12 @@ public sealed class GanTrainer : IModelTrainer, IProducesArtifacts
     private const double Beta2 = 0.999;
     // Evaluation noise comes from its own stream, so evaluating never shifts the training noise.
     private const ulong EvaluationNoiseStream = 0x9E3779B97F4A7C15;
+    // Adam's step turns doubles into native Scalars that only their finalizers free. Left waiting,
+    // these tiny blocks sit between the step's large freed temporaries and keep glibc's heap from
+    // reusing them: RSS rose ~2.8 MB per discriminator step (1.7 GB in 600). A gen-0 collection
+    // every few steps frees them: RSS flat, and Adam ran twice as fast (fewer page faults). Our own
+    // constants are allocated once (BceTargets), so the step itself adds none.
+    private const int StepsPerScalarCollection = 10;
 
     private readonly IDigitSource _data;
     private readonly DigitCnn _classifier;
@@ -32,6 +38,7 @@ public sealed class GanTrainer : IModelTrainer, IProducesArtifacts
     private readonly ulong _evaluationSeed;
     private readonly Tensor _sampleNoise;
     private readonly BceTargets _targets;
+    private long _steps;
 
     public Generator Generator { get; }
     public Discriminator Discriminator { get; }
@@ -56,6 +63,13 @@ public sealed class GanTrainer : IModelTrainer, IProducesArtifacts
     }
 
     public IReadOnlyDictionary<string, double> TrainStep(ReadOnlySpan<int> batch)
+    {
+        var losses = Step(batch);
+        if (++_steps % StepsPerScalarCollection == 0) GC.Collect(0);
+        return losses;
+    }
+
+    private Dictionary<string, double> Step(ReadOnlySpan<int> batch)
     {
         using var scope = NewDisposeScope();
         Generator.train();
