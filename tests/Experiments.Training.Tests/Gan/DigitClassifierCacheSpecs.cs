@@ -1,10 +1,11 @@
 using Experiments.Training.Checkpoints;
 using Experiments.Training.Gan;
+using Xunit.Abstractions;
 
 namespace Experiments.Training.Tests.Gan;
 
 [Collection(GanCollection.Name)]
-public class DigitClassifierCacheSpecs(GanFixture fixture)
+public class DigitClassifierCacheSpecs(GanFixture fixture, ITestOutputHelper output)
 {
     [Fact]
     public void Should_train_the_classifier_once_when_two_trials_ask_at_once()
@@ -25,6 +26,7 @@ public class DigitClassifierCacheSpecs(GanFixture fixture)
     [Fact]
     public void Should_classify_at_least_95_percent_of_held_out_digits()
     {
+        output.WriteLine($"held-out accuracy {fixture.ConcurrentRequests[0].HeldOutAccuracy:P2}");
         Assert.All(fixture.ConcurrentRequests, r => Assert.True(r.HeldOutAccuracy >= 0.95, $"accuracy {r.HeldOutAccuracy}"));
     }
 
