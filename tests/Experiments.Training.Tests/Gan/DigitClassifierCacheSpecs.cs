@@ -1,0 +1,70 @@
+using Experiments.Training.Checkpoints;
+using Experiments.Training.Gan;
+using Xunit.Abstractions;
+
+namespace Experiments.Training.Tests.Gan;
+
+[Collection(GanCollection.Name)]
+public class DigitClassifierCacheSpecs(GanFixture fixture, ITestOutputHelper output)
+{
+    [Fact]
+    public void Should_train_the_classifier_once_when_two_trials_ask_at_once()
+    {
+        Assert.Single(fixture.ConcurrentRequests, r => r.TrainedNow);
+        Assert.Equal(fixture.ConcurrentRequests[0].Path, fixture.ConcurrentRequests[1].Path);
+    }
+
+    [Fact]
+    public void Should_cache_it_under_classifiers_keyed_by_dataset_count_and_seed()
+    {
+        var expected = Path.Combine(fixture.CacheDirectory, "classifiers", "mnist-default-10000-seed0.ckpt");
+        Assert.Equal(expected, DigitClassifierCache.PathFor(fixture.Digits, 0, fixture.CacheDirectory));
+        Assert.True(File.Exists(expected));
+        Assert.True(File.Exists(expected + ".sha256"));
+    }
+
+    [Fact]
+    public void Should_classify_at_least_95_percent_of_held_out_digits()
+    {
+        output.WriteLine($"held-out accuracy {fixture.ConcurrentRequests[0].HeldOutAccuracy:P2}");
+        Assert.All(fixture.ConcurrentRequests, r => Assert.True(r.HeldOutAccuracy >= 0.95, $"accuracy {r.HeldOutAccuracy}"));
+    }
+
+    [Fact]
+    public void Should_reuse_the_cached_file_on_later_requests()
+    {
+        var path = DigitClassifierCache.PathFor(fixture.Digits, 0, fixture.CacheDirectory);
+        var written = File.GetLastWriteTimeUtc(path);
+        var again = DigitClassifierCache.Ensure(fixture.Digits, 0, fixture.CacheDirectory);
+        Assert.False(again.TrainedNow);
+        Assert.Equal(written, File.GetLastWriteTimeUtc(path));
+    }
+
+    [Fact]
+    public void Should_give_each_caller_its_own_copy_of_the_same_weights()
+    {
+        using var a = fixture.LoadClassifier();
+        using var b = fixture.LoadClassifier();
+        var (pa, pb) = (a.parameters().First(), b.parameters().First());
+        Assert.NotSame(pa, pb);
+        Assert.True(pa.equal(pb).all().item<bool>());
+        Assert.False(a.training);
+    }
+
+    [Fact]
+    public void Should_retrain_over_a_damaged_cache_file()
+    {
+        using var cache = new TempDir();
+        var path = DigitClassifierCache.PathFor(fixture.Digits, 0, cache.Path);
+        Directory.CreateDirectory(Path.GetDirectoryName(path)!);
+        File.Copy(DigitClassifierCache.PathFor(fixture.Digits, 0, fixture.CacheDirectory), path);
+        var bytes = File.ReadAllBytes(path);
+        File.WriteAllBytes(path, bytes[..(bytes.Length / 2)]);
+        Assert.Throws<CheckpointException>(() => CheckpointFile.Read(path));
+
+        TorchRuntime.UseThreads(1);
+        var repaired = DigitClassifierCache.Ensure(fixture.Digits, 0, cache.Path);
+        Assert.True(repaired.TrainedNow);
+        Assert.Equal(fixture.ConcurrentRequests[0].HeldOutAccuracy, repaired.HeldOutAccuracy);
+    }
+}
