@@ -1,3 +1,43 @@
-using TorchSharp;
-var t = torch.ones(3,3);
-Console.WriteLine((t*2).sum().item<float>());
+using System.CommandLine;
+using System.Globalization;
+using Experiments.Bench;
+using Experiments.Core.Spec;
+using Experiments.Training.Data;
+using Serilog;
+
+// Benchmarks of docs/PERFORMANCE.md. Run in Release:
+//   dotnet run -c Release --project bench/Experiments.Bench -- cnn
+//   dotnet run -c Release --project bench/Experiments.Bench -- orchestration
+Log.Logger = new LoggerConfiguration().MinimumLevel.Warning().WriteTo.Console().CreateLogger();
+
+static DigitDataset Digits() => DigitDataset.Load(new DatasetSpec(DatasetSpec.DefaultName, null, null, null));
+static string F(double x) => x.ToString("N0", CultureInfo.InvariantCulture);
+
+var steps = new Option<int>("--steps") { DefaultValueFactory = _ => 300, Description = "measured steps per loop" };
+var cnn = new Command("cnn", "bare CNN loop, samples/s: variants × threads, and two trainers side by side") { steps };
+cnn.SetAction(parse =>
+{
+    using var data = Digits();
+    var n = parse.GetValue(steps);
+    Console.WriteLine("| variant | torch threads | trainers | samples/s |");
+    Console.WriteLine("|---|---:|---:|---:|");
+    foreach (var variant in new[] { CnnLoop.BaselineCopy, CnnLoop.BaselinePool, CnnLoop.Optimized })
+        foreach (var threads in new[] { 1, 2 })
+            Console.WriteLine($"| {variant} | {threads} | 1 | {F(CnnLoop.Run(data, variant, threads, n))} |");
+    Console.WriteLine($"| {CnnLoop.Optimized} | 1 each | 2 | {F(CnnLoop.RunParallel(data, CnnLoop.Optimized, 2, 1, n))} |");
+});
+
+var orchestration = new Command("orchestration", "the actor runtime's overhead per epoch, and a sweep of 8 trial-folds at concurrency 2");
+orchestration.SetAction(async _ =>
+{
+    using var data = Digits();
+    var (bare, actors) = await Orchestration.EpochOverheadAsync(data, epochs: 4, stepsPerEpoch: 150);
+    Console.WriteLine($"epoch (150 steps + evaluation), median: bare {bare:0.000} s, through the actors {actors:0.000} s: {bare / actors:P1} of the bare loop's speed");
+    var (_, alone) = await Orchestration.ConcurrencyAsync(configs: 4, concurrency: 1, epochs: 2, stepsPerEpoch: 100);
+    var (wall, together) = await Orchestration.ConcurrencyAsync(configs: 4, concurrency: 2, epochs: 2, stepsPerEpoch: 100);
+    Console.WriteLine($"8 trial-folds: sum of their times one at a time {alone:0.0} s; at concurrency 2 the sweep took {wall:0.0} s " +
+                      $"(trial-folds {together:0.0} s in all); (sum alone / 2) / wall = {alone / 2 / wall:P1}");
+});
+
+var root = new RootCommand("Experiments benchmarks") { cnn, orchestration };
+return await root.Parse(args).InvokeAsync();

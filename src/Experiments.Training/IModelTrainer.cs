@@ -22,21 +22,19 @@ public interface IModelTrainer : IDisposable
 
     /// <summary>Restores what <see cref="CaptureState"/> took; <paramref name="source"/> names the file in errors.</summary>
     void RestoreState(IReadOnlyDictionary<string, byte[]> sections, string source);
-
-    /// <summary>Writes the state atomically, with a checksum.</summary>
-    void SaveCheckpoint(string path, CheckpointMeta meta) => CheckpointFile.Write(path, meta, CaptureState());
-
-    /// <summary>Restores a checkpoint file; throws <see cref="CheckpointException"/> if it is damaged.</summary>
-    CheckpointMeta LoadCheckpoint(string path)
-    {
-        var (meta, sections) = CheckpointFile.Read(path);
-        RestoreState(sections, path);
-        return meta;
-    }
 }
 
-/// <summary>Implemented by trainers that write files at each evaluation (the GAN's sample grids).</summary>
-public interface IProducesArtifacts
+/// <summary>Checkpoint files of any trainer: its captured state, written atomically with a checksum.</summary>
+public static class ModelTrainerCheckpoints
 {
-    IReadOnlyList<string> WriteArtifacts(string directory, int epoch);
+    public static void SaveCheckpoint(this IModelTrainer trainer, string path, CheckpointMeta meta) =>
+        CheckpointFile.Write(path, meta, trainer.CaptureState());
+
+    /// <summary>Restores a checkpoint file; throws <see cref="CheckpointException"/> if it is damaged.</summary>
+    public static CheckpointMeta LoadCheckpoint(this IModelTrainer trainer, string path)
+    {
+        var (meta, sections) = CheckpointFile.Read(path);
+        trainer.RestoreState(sections, path);
+        return meta;
+    }
 }

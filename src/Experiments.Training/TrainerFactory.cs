@@ -1,6 +1,7 @@
 using Experiments.Core.Spec;
 using Experiments.Training.Cnn;
 using Experiments.Training.Data;
+using Experiments.Training.Gan;
 
 namespace Experiments.Training;
 
@@ -17,6 +18,8 @@ public sealed class TrainerFactory : ITrainerFactory
     public IModelTrainer Create(ModelKind model, IDigitSource data, ParameterSet parameters, int seed) => model switch
     {
         ModelKind.Cnn => new CnnTrainer(data, CnnHyperParameters.From(parameters), seed),
-        _ => throw new NotSupportedException($"model '{model}' has no trainer in this build"),
+        // Every GAN trial scores with the same cached classifier, so FIDs compare across trials.
+        ModelKind.Gan => new GanTrainer(data, GanHyperParameters.From(parameters), seed, DigitClassifierCache.Load(data)),
+        _ => throw new ArgumentOutOfRangeException(nameof(model), model, "unknown model"),
     };
 }

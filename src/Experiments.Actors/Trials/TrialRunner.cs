@@ -115,8 +115,9 @@ public sealed class TrialRunner : ReceiveActor
                     new CheckpointMeta(_plan.Model.ToString().ToLowerInvariant(), trained.Epoch, trained.Step, trained.Metrics),
                     trained.State, saveLast, saveBest));
             }
-            _log.Info("Trial {TrialId} fold {Fold} epoch {Epoch} {Metric} {Value} train-loss {TrainLoss} ({Seconds:0.0} s)",
-                [_plan.Key.ConfigId, _plan.Key.Fold, trained.Epoch, _plan.Metric, value, metrics.Get("train-loss") ?? metrics.Get("g-loss"), trained.Seconds]);
+            var lossName = metrics.Values.ContainsKey("train-loss") ? "train-loss" : "g-loss";
+            _log.Info("Trial {TrialId} fold {Fold} epoch {Epoch} {Metric} {Value} {LossName} {Loss} ({Seconds:0.0} s)",
+                [_plan.Key.ConfigId, _plan.Key.Fold, trained.Epoch, _plan.Metric, value, lossName, metrics.Get(lossName), trained.Seconds]);
             _reportTo.Tell(new TrialRunnerProtocol.EpochReported(_plan.Key, metrics));
         });
         Receive<CheckpointerProtocol.Saved>(_ => _pendingSaves--);

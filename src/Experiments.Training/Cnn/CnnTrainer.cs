@@ -25,7 +25,7 @@ public sealed class CnnTrainer : IModelTrainer
         Model = SeededInit.Create(seed, () => new DigitCnn(hp.Hidden, hp.Dropout));
         _optimizer = hp.Optimizer switch
         {
-            "adam" => optim.Adam(Model.parameters(), hp.LearningRate, weight_decay: hp.WeightDecay),
+            "adam" => optim.Adam(Model.parameters(), hp.LearningRate, beta1: 0.9, beta2: 0.999, weight_decay: hp.WeightDecay),
             "sgd" => optim.SGD(Model.parameters(), hp.LearningRate, momentum: hp.Momentum, weight_decay: hp.WeightDecay),
             _ => throw new ArgumentException($"unknown optimizer '{hp.Optimizer}'", nameof(hp)),
         };

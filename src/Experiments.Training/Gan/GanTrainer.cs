@@ -149,26 +149,23 @@ public sealed class GanTrainer : IModelTrainer, IProducesArtifacts
         return [path];
     }
 
-    public void SaveCheckpoint(string path, CheckpointMeta meta) =>
-        CheckpointFile.Write(path, meta, new Dictionary<string, byte[]>
-        {
-            ["generator"] = TorchState.Save(Generator),
-            ["discriminator"] = TorchState.Save(Discriminator),
-            ["g-optimizer"] = TorchState.Save(_generatorOptimizer),
-            ["d-optimizer"] = TorchState.Save(_discriminatorOptimizer),
-            ["rng"] = SaveNoiseState(),
-        });
-
-    public CheckpointMeta LoadCheckpoint(string path)
+    public IReadOnlyDictionary<string, byte[]> CaptureState() => new Dictionary<string, byte[]>
     {
-        var (meta, sections) = CheckpointFile.Read(path);
-        TorchState.Load(Generator, TorchState.Section(path, sections, "generator"));
-        TorchState.Load(Discriminator, TorchState.Section(path, sections, "discriminator"));
-        TorchState.Load(_generatorOptimizer, TorchState.Section(path, sections, "g-optimizer"));
-        TorchState.Load(_discriminatorOptimizer, TorchState.Section(path, sections, "d-optimizer"));
-        using var state = tensor(TorchState.Section(path, sections, "rng"), dtype: ScalarType.Byte);
+        ["generator"] = TorchState.Save(Generator),
+        ["discriminator"] = TorchState.Save(Discriminator),
+        ["g-optimizer"] = TorchState.Save(_generatorOptimizer),
+        ["d-optimizer"] = TorchState.Save(_discriminatorOptimizer),
+        ["rng"] = SaveNoiseState(),
+    };
+
+    public void RestoreState(IReadOnlyDictionary<string, byte[]> sections, string source)
+    {
+        TorchState.Load(Generator, TorchState.Section(source, sections, "generator"));
+        TorchState.Load(Discriminator, TorchState.Section(source, sections, "discriminator"));
+        TorchState.Load(_generatorOptimizer, TorchState.Section(source, sections, "g-optimizer"));
+        TorchState.Load(_discriminatorOptimizer, TorchState.Section(source, sections, "d-optimizer"));
+        using var state = tensor(TorchState.Section(source, sections, "rng"), dtype: ScalarType.Byte);
         _trainingNoise.set_state(state);
-        return meta;
     }
 
     private byte[] SaveNoiseState()

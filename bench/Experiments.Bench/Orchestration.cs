@@ -1,0 +1,131 @@
+using System.Collections.Concurrent;
+using System.Diagnostics;
+using System.Globalization;
+using Akka.Actor;
+using Akka.Hosting;
+using Experiments.Actors.Sweeps;
+using Experiments.Core.Folds;
+using Experiments.Core.Search;
+using Experiments.Core.Spec;
+using Experiments.Host;
+using Experiments.Training;
+using Experiments.Training.Data;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+
+namespace Experiments.Bench;
+
+/// <summary>
+/// The cost of the actor runtime: the same epochs (steps + evaluation) run bare and through a
+/// sweep, and a sweep's wall time at concurrency 2 against the sum of its trial-folds' times.
+/// </summary>
+public static class Orchestration
+{
+    private static string Spec(string name, int configs, int concurrency, int epochs, int stepsPerEpoch) => $$"""
+        experiments.sweeps = [{
+          name = {{name}}
+          model = cnn
+          dataset = mnist-default
+          search { method = random, samples = {{configs}}, seed = 1, space { learning-rate { log-uniform = [5e-4, 2e-3] } } }
+          cross-validation { folds = 2, test-fraction = 0.1 }
+          training { max-epochs = {{epochs}}, steps-per-epoch = {{stepsPerEpoch}}, batch-size = 64, hidden = 128 }
+          resources { max-concurrent-trials = {{concurrency}}, threads-per-trial = 1 }
+        }]
+        """;
+
+    /// <summary>Epoch seconds through the actors ÷ the same epochs bare. Returns (bare, orchestrated) mean epoch seconds.</summary>
+    public static async Task<(double Bare, double Orchestrated)> EpochOverheadAsync(IDigitSource data, int epochs, int stepsPerEpoch)
+    {
+        var results = Directory.CreateTempSubdirectory("bench-orchestration-").FullName;
+        var spec = Load(Spec("overhead", 1, 1, epochs, stepsPerEpoch));
+        await RunSweepAsync(spec, results, TrainerFactory.Instance);
+        var orchestrated = Directory.GetDirectories(Path.Combine(results, spec.Name, "trials"), "*-fold-*")
+            .SelectMany(dir => File.ReadAllLines(Path.Combine(dir, "metrics.csv")).Skip(1))
+            .Select(line => double.Parse(line.Split(',')[^1], CultureInfo.InvariantCulture)).ToList();
+
+        // The same work bare: each fold's epochs of the same steps, then evaluation on its validation part.
+        var split = FoldSplitter.Split(data.LabelArray, 2, 0.1, true, 0);
+        var bare = new List<double>();
+        var worker = new Thread(() =>
+        {
+            TorchRuntime.UseThreads(1);
+            foreach (var fold in split.Folds)
+            {
+                using var trainer = TrainerFactory.Instance.Create(ModelKind.Cnn, data, SearchMethods.All(SearchMethods.Create(spec))[0].Parameters, 1);
+                var order = fold.Train.ToArray();
+                for (var epoch = 0; epoch < epochs; epoch++)
+                {
+                    var clock = Stopwatch.StartNew();
+                    for (var s = 0; s < stepsPerEpoch; s++) trainer.TrainStep(order.AsSpan(s * 64 % (order.Length - 64), 64));
+                    trainer.Evaluate(fold.Validation);
+                    bare.Add(clock.Elapsed.TotalSeconds);
+                }
+            }
+        });
+        worker.Start();
+        worker.Join();
+        Directory.Delete(results, true);
+        // The first epoch of each trial pays for warm-up on both sides; compare the rest.
+        return (Median(bare.Where((_, i) => i % epochs != 0)), Median(orchestrated.Where((_, i) => i % epochs != 0)));
+    }
+
+    /// <summary>Wall time of the trial phase at the given concurrency, and the sum of the trial-folds' own times.</summary>
+    public static async Task<(double Wall, double SumOfTrials)> ConcurrencyAsync(int configs, int concurrency, int epochs, int stepsPerEpoch)
+    {
+        var results = Directory.CreateTempSubdirectory("bench-concurrency-").FullName;
+        var spec = Load(Spec($"concurrency-{concurrency}", configs, concurrency, epochs, stepsPerEpoch));
+        var timing = new TimingFactory();
+        await RunSweepAsync(spec, results, timing);
+        Directory.Delete(results, true);
+        // The last trainer built is the final retrain, which runs alone: leave it out.
+        var trials = timing.Lifetimes.OrderBy(l => l.Start).SkipLast(1).ToList();
+        var wall = (trials.Max(l => l.End) - trials.Min(l => l.Start)).TotalSeconds;
+        return (wall, trials.Sum(l => (l.End - l.Start).TotalSeconds));
+    }
+
+    private static SweepSpec Load(string text)
+    {
+        var result = SpecLoader.LoadText(text, "bench.hocon", Directory.GetCurrentDirectory(), SpecContext.Default);
+        if (!result.IsValid) throw new InvalidOperationException(SpecReport.Render(result));
+        return result.Sweeps[0];
+    }
+
+    private static async Task RunSweepAsync(SweepSpec spec, string results, ITrainerFactory factory)
+    {
+        using var host = ExperimentsHost.Build(results, factory);
+        await host.StartAsync();
+        var sweeps = host.Services.GetRequiredService<ActorRegistry>().Get<SweepManagerKey>();
+        await sweeps.Ask<SweepProtocol.SweepCompleted>(new SweepProtocol.RunSweep(spec), Timeout.InfiniteTimeSpan);
+        await host.StopAsync();
+    }
+
+    private static double Median(IEnumerable<double> values)
+    {
+        var sorted = values.Order().ToList();
+        return sorted.Count % 2 == 1 ? sorted[sorted.Count / 2] : (sorted[sorted.Count / 2 - 1] + sorted[sorted.Count / 2]) / 2;
+    }
+
+    /// <summary>Records when each trainer was built and disposed: a trial-fold's lifetime.</summary>
+    private sealed class TimingFactory : ITrainerFactory
+    {
+        public ConcurrentBag<(DateTime Start, DateTime End)> Lifetimes { get; } = new();
+
+        public IModelTrainer Create(ModelKind model, IDigitSource data, ParameterSet parameters, int seed) =>
+            new Timed(TrainerFactory.Instance.Create(model, data, parameters, seed), DateTime.UtcNow, Lifetimes);
+
+        private sealed class Timed(IModelTrainer inner, DateTime start, ConcurrentBag<(DateTime, DateTime)> lifetimes) : IModelTrainer
+        {
+            public int BatchSize => inner.BatchSize;
+            public IReadOnlyDictionary<string, double> TrainStep(ReadOnlySpan<int> batch) => inner.TrainStep(batch);
+            public IReadOnlyDictionary<string, double> Evaluate(IReadOnlyList<int> indices) => inner.Evaluate(indices);
+            public IReadOnlyDictionary<string, byte[]> CaptureState() => inner.CaptureState();
+            public void RestoreState(IReadOnlyDictionary<string, byte[]> sections, string source) => inner.RestoreState(sections, source);
+
+            public void Dispose()
+            {
+                lifetimes.Add((start, DateTime.UtcNow));
+                inner.Dispose();
+            }
+        }
+    }
+}
