@@ -28,6 +28,14 @@ public sealed class TempDir : IDisposable
 {
     public string Path { get; } = Directory.CreateTempSubdirectory("experiments-actors-").FullName;
     public string File(string name) => System.IO.Path.Combine(Path, name);
+
+    /// <summary>Empties the folder, for a second run in the same test.</summary>
+    public void Clear()
+    {
+        foreach (var entry in new DirectoryInfo(Path).EnumerateFileSystemInfos())
+            if (entry is DirectoryInfo directory) directory.Delete(recursive: true);
+            else entry.Delete();
+    }
     public void Dispose() => Directory.Delete(Path, recursive: true);
 }
 
