@@ -16,19 +16,25 @@ public sealed class DataLoaderSpecs(ITestOutputHelper output) : TestKit(TestConf
     private List<int[]> PullEpoch(IActorRef loader, int epoch)
     {
         var batches = new List<int[]>();
-        while (true)
+        for (var index = 0; ; index++)
         {
-            loader.Tell(new DataLoaderProtocol.NextBatch(epoch));
+            loader.Tell(new DataLoaderProtocol.NextBatch(epoch, index));
             var reply = ExpectMsg<object>(TestConfig.Patience);
             if (reply is DataLoaderProtocol.EpochExhausted exhausted)
             {
-                Assert.Equal(epoch, exhausted.Epoch);
+                Assert.Equal(new DataLoaderProtocol.EpochExhausted(epoch, index), exhausted);
                 return batches;
             }
             var batch = Assert.IsType<DataLoaderProtocol.Batch>(reply);
-            Assert.Equal(epoch, batch.Epoch);
+            Assert.Equal((epoch, index), (batch.Epoch, batch.Index));
             batches.Add(batch.Indices);
         }
+    }
+
+    private int[] Fetch(IActorRef loader, int epoch, int index)
+    {
+        loader.Tell(new DataLoaderProtocol.NextBatch(epoch, index));
+        return ExpectMsg<DataLoaderProtocol.Batch>(TestConfig.Patience).Indices;
     }
 
     [Fact]
@@ -78,6 +84,19 @@ public sealed class DataLoaderSpecs(ITestOutputHelper output) : TestKit(TestConf
         PullEpoch(loader, 2);
 
         Assert.Equal(first, PullEpoch(loader, 1).SelectMany(b => b));
+    }
+
+    [Fact]
+    public void Should_serve_a_batch_by_its_position_so_that_an_interrupted_epoch_can_start_over()
+    {
+        // What a restarted trainer does: it asks for its epoch again from batch 0.
+        var loader = Sys.ActorOf(DataLoader.Props(Fold, 32, seed: 9, stepsPerEpoch: null));
+
+        var first = Fetch(loader, 2, 0);
+        var second = Fetch(loader, 2, 1);
+
+        Assert.Equal(first, Fetch(loader, 2, 0));
+        Assert.Equal(second, Fetch(loader, 2, 1));
     }
 
     [Fact]
