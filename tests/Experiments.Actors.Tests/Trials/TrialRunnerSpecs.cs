@@ -177,6 +177,18 @@ public sealed class TrialRunnerSpecs(DigitsFixture digits, ITestOutputHelper out
     }
 
     [Fact]
+    public void Should_fail_the_trial_with_the_error_when_the_trainer_cannot_be_built()
+    {
+        var factory = new TestTrainerFactory((_, _) => throw new InjectedFault("injected fault: no model today"));
+
+        var run = RunToEnd(Plan(factory, retries: 1));
+
+        Assert.Empty(run.Reports);
+        Assert.Equal(TrialStatus.Failed, run.Outcome.Status);
+        Assert.Contains("no model today", run.Outcome.Reason);
+    }
+
+    [Fact]
     public void Should_end_diverged_at_once_without_a_retry_when_the_loss_is_nan()
     {
         var factory = new TestTrainerFactory((trainer, _) => new NaNLoss(trainer));
