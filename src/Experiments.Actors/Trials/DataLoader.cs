@@ -5,15 +5,20 @@ namespace Experiments.Actors.Trials;
 
 public static class DataLoaderProtocol
 {
-    /// <summary>Pull: the trainer asks for the next batch of an epoch.</summary>
-    public sealed record NextBatch(int Epoch);
-    public sealed record Batch(int Epoch, int[] Indices);
-    public sealed record EpochExhausted(int Epoch);
+    /// <summary>
+    /// Pull: the trainer asks for batch <see cref="Index"/> (0-based) of an epoch. Naming the
+    /// position, rather than asking for "the next", lets a restarted trainer start its epoch over,
+    /// and the replies say which request they answer, so it can ignore those meant for the
+    /// instance that crashed.
+    /// </summary>
+    public sealed record NextBatch(int Epoch, int Index);
+    public sealed record Batch(int Epoch, int Index, int[] Indices);
+    public sealed record EpochExhausted(int Epoch, int Index);
 }
 
 /// <summary>
-/// Serves shuffled batches of a fold's training indices on request. The order of epoch e is a
-/// pure function of (seed, e), so a restarted loader or a resumed trial sees the same batches.
+/// Serves shuffled batches of a fold's training indices on request. Batch i of epoch e is a
+/// pure function of (seed, e, i), so a restarted loader or a resumed trial sees the same batches.
 /// Holds indices only: the dataset itself is shared and never copied.
 /// Supervision (by TrialRunner): Restart — all state is derived from the seed and the epoch.
 /// </summary>
@@ -25,8 +30,6 @@ public sealed class DataLoader : ReceiveActor
     private readonly int? _stepsPerEpoch;
     private int _epoch = -1;
     private int[] _order = [];
-    private int _position;
-    private int _served;
 
     public static Props Props(ImmutableArray<int> indices, int batchSize, int seed, int? stepsPerEpoch) =>
         Akka.Actor.Props.Create(() => new DataLoader(indices, batchSize, seed, stepsPerEpoch));
@@ -44,26 +47,23 @@ public sealed class DataLoader : ReceiveActor
     {
         Receive<DataLoaderProtocol.NextBatch>(request =>
         {
-            if (request.Epoch != _epoch) StartEpoch(request.Epoch);
-            var exhausted = _position >= _order.Length || (_stepsPerEpoch is { } cap && _served >= cap);
+            if (request.Epoch != _epoch) ShuffleFor(request.Epoch);
+            var start = (long)request.Index * _batchSize;
+            var exhausted = request.Index < 0 || start >= _order.Length || (_stepsPerEpoch is { } cap && request.Index >= cap);
             if (exhausted)
             {
-                Sender.Tell(new DataLoaderProtocol.EpochExhausted(request.Epoch));
+                Sender.Tell(new DataLoaderProtocol.EpochExhausted(request.Epoch, request.Index));
                 return;
             }
-            var size = Math.Min(_batchSize, _order.Length - _position);
-            Sender.Tell(new DataLoaderProtocol.Batch(request.Epoch, _order.AsSpan(_position, size).ToArray()));
-            _position += size;
-            _served++;
+            var size = (int)Math.Min(_batchSize, _order.Length - start);
+            Sender.Tell(new DataLoaderProtocol.Batch(request.Epoch, request.Index, _order.AsSpan((int)start, size).ToArray()));
         });
     }
 
-    private void StartEpoch(int epoch)
+    private void ShuffleFor(int epoch)
     {
         _epoch = epoch;
         _order = _indices.ToArray();
         new Random(HashCode.Combine(_seed, epoch) & int.MaxValue).Shuffle(_order);
-        _position = 0;
-        _served = 0;
     }
 }

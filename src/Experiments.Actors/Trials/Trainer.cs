@@ -47,6 +47,8 @@ public sealed class Trainer : ReceiveActor, IWithStash
     private long _step;
     private readonly Dictionary<string, double> _lossSums = new();
     private int _stepsInEpoch;
+    /// <summary>The batch of the epoch asked for and not yet received; replies to any other request are stale.</summary>
+    private int _awaitedBatch;
     private readonly Stopwatch _epochClock = new();
 
     public IStash Stash { get; set; } = null!;
@@ -98,17 +100,25 @@ public sealed class Trainer : ReceiveActor, IWithStash
             _lossSums.Clear();
             _stepsInEpoch = 0;
             _epochClock.Restart();
-            _loader.Tell(new DataLoaderProtocol.NextBatch(_epoch));
+            _awaitedBatch = 0;
+            _loader.Tell(new DataLoaderProtocol.NextBatch(_epoch, _awaitedBatch));
             Become(Training);
         });
+        // Replies to requests of the instance that crashed: this one asks again from the epoch's start.
+        Receive<DataLoaderProtocol.Batch>(_ => { });
+        Receive<DataLoaderProtocol.EpochExhausted>(_ => { });
     }
+
+    private bool IsAwaited(int epoch, int index) => epoch == _epoch && index == _awaitedBatch;
 
     private void Training()
     {
         Receive<DataLoaderProtocol.Batch>(batch =>
         {
+            if (!IsAwaited(batch.Epoch, batch.Index)) return;
             // Ask for the next batch first, so it waits in the mailbox while this step runs.
-            _loader.Tell(new DataLoaderProtocol.NextBatch(_epoch));
+            _awaitedBatch++;
+            _loader.Tell(new DataLoaderProtocol.NextBatch(_epoch, _awaitedBatch));
             var losses = Guarded(() => _trainer!.TrainStep(batch.Indices));
             _step++;
             _stepsInEpoch++;
@@ -123,7 +133,7 @@ public sealed class Trainer : ReceiveActor, IWithStash
             }
         });
 
-        Receive<DataLoaderProtocol.EpochExhausted>(_ =>
+        Receive<DataLoaderProtocol.EpochExhausted>(exhausted => IsAwaited(exhausted.Epoch, exhausted.Index), _ =>
         {
             var metrics = _lossSums.ToImmutableSortedDictionary(kv => kv.Key, kv => kv.Value / Math.Max(1, _stepsInEpoch));
             var evaluation = Guarded(() => _trainer!.Evaluate(_settings.Validation));
@@ -141,6 +151,7 @@ public sealed class Trainer : ReceiveActor, IWithStash
             Context.Parent.Tell(new TrainerProtocol.EpochTrained(_epoch, _step, metrics, _epochClock.Elapsed.TotalSeconds, state));
             Become(Idle);
         });
+        Receive<DataLoaderProtocol.EpochExhausted>(_ => { }); // stale: see Idle
     }
 
     private void Halted()

@@ -66,7 +66,9 @@ public sealed class TrialRunner : ReceiveActor
         {
             switch (error)
             {
-                case TrainerFaultException fault:
+                case TrainerFaultException or ActorInitializationException { InnerException: TrainerFaultException }:
+                    // A fault while building the model (in PreStart) reaches here wrapped by Akka.
+                    var fault = error as TrainerFaultException ?? (TrainerFaultException)error.InnerException!;
                     _lastTrainerError = fault.Message;
                     _log.Warning("Trial {TrialId} fold {Fold} epoch {Epoch}: {Error}", _plan.Key.ConfigId, _plan.Key.Fold, _history.Count + 1, fault.Message);
                     return Directive.Restart;

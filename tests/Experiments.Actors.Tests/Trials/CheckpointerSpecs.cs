@@ -1,0 +1,103 @@
+using Akka.Actor;
+using Akka.TestKit.Xunit2;
+using Experiments.Actors.Tests.Support;
+using Experiments.Actors.Trials;
+using Experiments.Training.Checkpoints;
+using Xunit.Abstractions;
+
+namespace Experiments.Actors.Tests.Trials;
+
+public sealed class CheckpointerSpecs(ITestOutputHelper output) : TestKit(TestConfig.Actors, output: output)
+{
+    private readonly TempDir _dir = new();
+
+    private static CheckpointMeta Meta(int epoch) =>
+        new("cnn", epoch, epoch * 10L, new Dictionary<string, double> { ["val-loss"] = 0.25 * epoch, ["val-accuracy"] = 0.5 });
+
+    private static Dictionary<string, byte[]> Sections(byte seed) => new()
+    {
+        ["model"] = Enumerable.Range(0, 300).Select(i => (byte)(i * seed)).ToArray(),
+        ["optimizer"] = [seed, 2, 3],
+        ["rng"] = [],
+    };
+
+    private void Save(IActorRef checkpointer, int epoch, bool asLast, bool asBest)
+    {
+        checkpointer.Tell(new CheckpointerProtocol.Save(Meta(epoch), Sections((byte)epoch), asLast, asBest));
+        Assert.Equal(epoch, ExpectMsg<CheckpointerProtocol.Saved>(TestConfig.Patience).Epoch);
+    }
+
+    private CheckpointerProtocol.Last GetLast(IActorRef checkpointer)
+    {
+        checkpointer.Tell(new CheckpointerProtocol.GetLast());
+        return ExpectMsg<CheckpointerProtocol.Last>(TestConfig.Patience);
+    }
+
+    [Fact]
+    public void Should_give_back_the_meta_and_sections_of_the_last_save()
+    {
+        var checkpointer = Sys.ActorOf(Checkpointer.Props(_dir.Path));
+        Save(checkpointer, 1, asLast: true, asBest: false);
+        Save(checkpointer, 2, asLast: true, asBest: false);
+
+        var last = GetLast(checkpointer);
+
+        Assert.NotNull(last.Meta);
+        Assert.Equal(("cnn", 2, 20L), (last.Meta.Model, last.Meta.Epoch, last.Meta.Step));
+        Assert.Equal(Meta(2).Metrics.OrderBy(kv => kv.Key), last.Meta.Metrics.OrderBy(kv => kv.Key));
+        Assert.NotNull(last.Sections);
+        Assert.Equal(Sections(2).Keys.Order(), last.Sections.Keys.Order());
+        Assert.All(Sections(2), kv => Assert.Equal(kv.Value, last.Sections[kv.Key]));
+    }
+
+    [Fact]
+    public void Should_write_best_ckpt_only_when_asked_to_save_as_best()
+    {
+        var checkpointer = Sys.ActorOf(Checkpointer.Props(_dir.Path));
+
+        Save(checkpointer, 1, asLast: true, asBest: false);
+        Assert.False(File.Exists(_dir.File(Checkpointer.BestFile)));
+
+        Save(checkpointer, 2, asLast: false, asBest: true);
+        Assert.Equal(2, CheckpointFile.Read(_dir.File(Checkpointer.BestFile)).Meta.Epoch);
+        Assert.Equal(1, CheckpointFile.Read(_dir.File(Checkpointer.LastFile)).Meta.Epoch);
+        Assert.True(File.Exists(_dir.File(Checkpointer.BestFile + ".sha256")));
+    }
+
+    [Fact]
+    public void Should_answer_nothing_to_resume_from_when_there_is_no_checkpoint()
+    {
+        var last = GetLast(Sys.ActorOf(Checkpointer.Props(_dir.Path)));
+        Assert.Equal(new CheckpointerProtocol.Last(null, null), last);
+    }
+
+    [Fact]
+    public void Should_answer_nothing_to_resume_from_when_last_ckpt_is_damaged()
+    {
+        var checkpointer = Sys.ActorOf(Checkpointer.Props(_dir.Path));
+        Save(checkpointer, 1, asLast: true, asBest: false);
+        var path = _dir.File(Checkpointer.LastFile);
+        var bytes = File.ReadAllBytes(path);
+        bytes[bytes.Length / 2] ^= 0xFF;
+        File.WriteAllBytes(path, bytes);
+
+        Assert.Equal(new CheckpointerProtocol.Last(null, null), GetLast(checkpointer));
+    }
+
+    [Fact]
+    public void Should_answer_nothing_to_resume_from_when_last_ckpt_is_truncated()
+    {
+        var checkpointer = Sys.ActorOf(Checkpointer.Props(_dir.Path));
+        Save(checkpointer, 1, asLast: true, asBest: false);
+        var path = _dir.File(Checkpointer.LastFile);
+        File.WriteAllBytes(path, File.ReadAllBytes(path)[..20]);
+
+        Assert.Equal(new CheckpointerProtocol.Last(null, null), GetLast(checkpointer));
+    }
+
+    protected override void Dispose(bool disposing)
+    {
+        base.Dispose(disposing);
+        if (disposing) _dir.Dispose();
+    }
+}

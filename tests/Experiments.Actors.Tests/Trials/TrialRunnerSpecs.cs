@@ -1,0 +1,224 @@
+using System.Globalization;
+using System.Text.Json;
+using Akka.Actor;
+using Akka.TestKit;
+using Akka.TestKit.Xunit2;
+using Experiments.Actors.Tests.Support;
+using Experiments.Actors.Trials;
+using Experiments.Core.Folds;
+using Experiments.Core.Spec;
+using Experiments.Core.Trials;
+using Experiments.Training.Checkpoints;
+using Xunit.Abstractions;
+
+namespace Experiments.Actors.Tests.Trials;
+
+[Collection(DigitsCollection.Name)]
+public sealed class TrialRunnerSpecs(DigitsFixture digits, ITestOutputHelper output) : TestKit(TestConfig.Actors, output: output)
+{
+    private const int StepsPerEpoch = 3;
+    private static readonly TrialKey Key = new(ConfigId: 4, Fold: 1);
+    private static readonly ParameterSet Parameters = ModelCatalog.DefaultsOf(ModelKind.Cnn)
+        .With("hidden", ParamValue.Of(16)).With("batch-size", ParamValue.Of(32));
+
+    private readonly TempDir _dir = new();
+
+    private TrialPlan Plan(TestTrainerFactory factory, int maxEpochs = 3, int retries = 2, int everyEpochs = 1)
+    {
+        var fold = FoldSplitter.Split(digits.Digits.LabelArray, folds: 2, testFraction: 0, stratified: true, seed: 1).Folds[Key.Fold];
+        return new TrialPlan("runner-spec", Key, ModelKind.Cnn, Parameters, digits.Digits, fold.Train, fold.Validation,
+            maxEpochs, StepsPerEpoch, Seed: 11, Threads: 1, retries, _dir.Path, ModelCatalog.Metrics.ValLoss, OptimizationMode.Min,
+            new CheckpointSpec(KeepBest: true, everyEpochs), factory);
+    }
+
+    private sealed record Run(List<EpochMetrics> Reports, TrialOutcome Outcome);
+
+    /// <summary>Plays the sweep: answers each epoch report with <paramref name="decide"/> until the trial finishes.</summary>
+    private static Run Drive(TestProbe sweep, Func<EpochMetrics, object> decide)
+    {
+        var reports = new List<EpochMetrics>();
+        while (true)
+        {
+            switch (sweep.ExpectMsg<object>(TestConfig.Patience))
+            {
+                case TrialRunnerProtocol.EpochReported report:
+                    Assert.Equal(Key, report.Key);
+                    reports.Add(report.Metrics);
+                    sweep.Reply(decide(report.Metrics));
+                    break;
+                case TrialRunnerProtocol.TrialFinished finished:
+                    return new Run(reports, finished.Outcome);
+                case var other:
+                    Assert.Fail($"unexpected message {other}");
+                    break;
+            }
+        }
+    }
+
+    private Run RunToEnd(TrialPlan plan)
+    {
+        var sweep = CreateTestProbe();
+        Sys.ActorOf(TrialRunner.Props(plan, sweep.Ref));
+        return Drive(sweep, _ => new TrialRunnerProtocol.Continue(Key));
+    }
+
+    private string[] MetricsCsv() => File.ReadAllLines(Path.Combine(_dir.Path, "metrics.csv"));
+
+    private int[] EpochsInMetricsCsv() =>
+        MetricsCsv().Skip(1).Select(line => int.Parse(line.Split(',')[0], CultureInfo.InvariantCulture)).ToArray();
+
+    [Fact]
+    public void Should_report_each_epoch_with_validation_metrics_and_complete_after_max_epochs()
+    {
+        var run = RunToEnd(Plan(TestTrainerFactory.Real(), maxEpochs: 3));
+
+        Assert.Equal([1, 2, 3], run.Reports.Select(r => r.Epoch));
+        Assert.All(run.Reports, r =>
+        {
+            Assert.InRange(r.Get(ModelCatalog.Metrics.ValLoss)!.Value, 0, 10);
+            Assert.InRange(r.Get(ModelCatalog.Metrics.ValAccuracy)!.Value, 0, 1);
+            Assert.NotNull(r.Get(ModelCatalog.Metrics.TrainLoss));
+        });
+        var valLosses = run.Reports.Select(r => r.Get(ModelCatalog.Metrics.ValLoss)!.Value).ToList();
+        Assert.Equal(TrialStatus.Completed, run.Outcome.Status);
+        Assert.Equal(3, run.Outcome.EpochsRun);
+        Assert.Equal(valLosses.Min(), run.Outcome.BestMetric);
+        Assert.Equal(valLosses.IndexOf(valLosses.Min()) + 1, run.Outcome.BestEpoch);
+    }
+
+    [Fact]
+    public void Should_write_params_json_metrics_csv_and_checkpoints_in_the_trial_directory()
+    {
+        var run = RunToEnd(Plan(TestTrainerFactory.Real(), maxEpochs: 2));
+
+        using var json = JsonDocument.Parse(File.ReadAllText(Path.Combine(_dir.Path, "params.json")));
+        Assert.Equal("runner-spec", json.RootElement.GetProperty("sweep").GetString());
+        Assert.Equal(Key.ConfigId, json.RootElement.GetProperty("config").GetInt32());
+        Assert.Equal(Key.Fold, json.RootElement.GetProperty("fold").GetInt32());
+        Assert.Equal(16, json.RootElement.GetProperty("parameters").GetProperty("hidden").GetDouble());
+        Assert.Equal("adam", json.RootElement.GetProperty("parameters").GetProperty("optimizer").GetString());
+
+        var header = MetricsCsv()[0].Split(',');
+        Assert.Equal("epoch", header[0]);
+        Assert.Contains(ModelCatalog.Metrics.ValLoss, header);
+        Assert.Contains(ModelCatalog.Metrics.ValAccuracy, header);
+        Assert.Equal([1, 2], EpochsInMetricsCsv());
+        Assert.All(MetricsCsv().Skip(1), line => Assert.Equal(header.Length, line.Split(',').Length));
+
+        Assert.Equal(2, CheckpointFile.Read(Path.Combine(_dir.Path, Checkpointer.LastFile)).Meta.Epoch);
+        Assert.Equal(run.Outcome.BestEpoch, CheckpointFile.Read(Path.Combine(_dir.Path, Checkpointer.BestFile)).Meta.Epoch);
+    }
+
+    [Fact]
+    public void Should_end_with_the_status_the_sweep_gives_when_told_to_stop()
+    {
+        var sweep = CreateTestProbe();
+        Sys.ActorOf(TrialRunner.Props(Plan(TestTrainerFactory.Real(), maxEpochs: 5), sweep.Ref));
+
+        var run = Drive(sweep, _ => new TrialRunnerProtocol.Stop(Key, TrialStatus.EarlyStopped, "no improvement"));
+
+        Assert.Equal([1], run.Reports.Select(r => r.Epoch));
+        Assert.Equal(TrialStatus.EarlyStopped, run.Outcome.Status);
+        Assert.Equal("no improvement", run.Outcome.Reason);
+        Assert.Equal(1, run.Outcome.EpochsRun);
+    }
+
+    [Fact]
+    public void Should_restart_a_crashed_trainer_and_resume_from_the_last_checkpoint()
+    {
+        // last.ckpt every 2 epochs; the fault hits the second step of epoch 4, so epoch 3 (done,
+        // not checkpointed) and epoch 4 are redone from the checkpoint of epoch 2.
+        var steps = new StepCounter();
+        var failAt = 3 * StepsPerEpoch + 2;
+        var factory = new TestTrainerFactory((trainer, _) => new ThrowsAtStep(trainer, steps, failAt));
+
+        var run = RunToEnd(Plan(factory, maxEpochs: 4, everyEpochs: 2));
+
+        Assert.Equal([1, 2, 3, 3, 4], run.Reports.Select(r => r.Epoch));
+        Assert.Equal(2, factory.Created);
+        Assert.Equal(TrialStatus.Completed, run.Outcome.Status);
+        Assert.Equal(4, run.Outcome.EpochsRun);
+        Assert.Equal([1, 2, 3, 4], EpochsInMetricsCsv());
+        Assert.Equal(failAt + 2 * StepsPerEpoch, steps.Steps);
+        // Model, optimizer and RNG come back from last.ckpt, and the batches are a function of (seed, epoch).
+        Assert.Equal(run.Reports[2].Get(ModelCatalog.Metrics.ValLoss), run.Reports[3].Get(ModelCatalog.Metrics.ValLoss));
+        Assert.Equal(run.Reports[2].Get(ModelCatalog.Metrics.TrainLoss), run.Reports[3].Get(ModelCatalog.Metrics.TrainLoss));
+    }
+
+    [Fact]
+    public void Should_retrain_an_interrupted_epoch_from_its_first_batch_and_end_as_an_uninterrupted_run()
+    {
+        var uninterrupted = RunToEnd(Plan(TestTrainerFactory.Real(), maxEpochs: 3));
+        _dir.Clear();
+        var steps = new StepCounter();
+        var failAt = StepsPerEpoch + 2; // the second step of epoch 2; last.ckpt holds epoch 1
+        var factory = new TestTrainerFactory((trainer, _) => new ThrowsAtStep(trainer, steps, failAt));
+
+        var interrupted = RunToEnd(Plan(factory, maxEpochs: 3));
+
+        Assert.Equal([1, 2, 3], interrupted.Reports.Select(r => r.Epoch));
+        Assert.Equal(failAt + 2 * StepsPerEpoch, steps.Steps);
+        Assert.Equal(uninterrupted.Reports.Select(r => r.Values.ToList()), interrupted.Reports.Select(r => r.Values.ToList()));
+        Assert.Equal(TrialStatus.Completed, interrupted.Outcome.Status);
+    }
+
+    [Fact]
+    public void Should_fail_the_trial_with_the_error_after_retries_restarts_of_a_trainer_that_always_throws()
+    {
+        var factory = new TestTrainerFactory((trainer, _) => new AlwaysThrows(trainer));
+
+        var run = RunToEnd(Plan(factory, retries: 2));
+
+        Assert.Empty(run.Reports);
+        Assert.Equal(TrialStatus.Failed, run.Outcome.Status);
+        Assert.Contains(AlwaysThrows.Message, run.Outcome.Reason);
+        Assert.Equal(3, factory.Created);
+        AwaitCondition(() => factory.Alive == 0, TestConfig.Patience);
+    }
+
+    [Fact]
+    public void Should_fail_the_trial_with_the_error_when_the_trainer_cannot_be_built()
+    {
+        var factory = new TestTrainerFactory((_, _) => throw new InjectedFault("injected fault: no model today"));
+
+        var run = RunToEnd(Plan(factory, retries: 1));
+
+        Assert.Empty(run.Reports);
+        Assert.Equal(TrialStatus.Failed, run.Outcome.Status);
+        Assert.Contains("no model today", run.Outcome.Reason);
+    }
+
+    [Fact]
+    public void Should_end_diverged_at_once_without_a_retry_when_the_loss_is_nan()
+    {
+        var factory = new TestTrainerFactory((trainer, _) => new NaNLoss(trainer));
+
+        var run = RunToEnd(Plan(factory, retries: 2));
+
+        Assert.Empty(run.Reports);
+        Assert.Equal(TrialStatus.Diverged, run.Outcome.Status);
+        Assert.Contains(ModelCatalog.Metrics.TrainLoss, run.Outcome.Reason);
+        Assert.Contains("NaN", run.Outcome.Reason);
+        Assert.Equal(1, factory.Created);
+    }
+
+    [Fact]
+    public void Should_continue_a_trial_from_its_directory_when_a_new_runner_takes_it_over()
+    {
+        // What a restarted host does: a fresh runner on the same folder resumes after the last checkpoint.
+        RunToEnd(Plan(TestTrainerFactory.Real(), maxEpochs: 2));
+
+        var resumed = RunToEnd(Plan(TestTrainerFactory.Real(), maxEpochs: 3));
+
+        Assert.Equal([3], resumed.Reports.Select(r => r.Epoch));
+        Assert.Equal(3, resumed.Outcome.EpochsRun);
+        Assert.Equal(TrialStatus.Completed, resumed.Outcome.Status);
+        Assert.Equal([1, 2, 3], EpochsInMetricsCsv());
+    }
+
+    protected override void Dispose(bool disposing)
+    {
+        base.Dispose(disposing);
+        if (disposing) _dir.Dispose();
+    }
+}
