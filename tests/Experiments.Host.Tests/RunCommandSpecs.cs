@@ -66,8 +66,10 @@ public sealed class RunCommandSpecs : IDisposable
         var (exitCode, _) = await RunTinySweep();
         Assert.Equal(ExitCodes.Success, exitCode);
 
-        var epochEvents = LogEvents()
-            .Where(e => e.TryGetProperty("Epoch", out _) && e.TryGetProperty("TrialId", out _))
+        var trialEvents = LogEvents().Where(e => e.TryGetProperty("TrialId", out _)).ToList();
+        Assert.All(trialEvents, e => Assert.True(e.TryGetProperty("Epoch", out _), "every trial event carries Epoch"));
+        var epochEvents = trialEvents
+            .Where(e => e.GetProperty("@mt").GetString()!.StartsWith("Trial {TrialId} fold {Fold} epoch {Epoch} {Metric}", StringComparison.Ordinal))
             .ToList();
 
         // 2 configs × 2 folds × 2 epochs, plus the final retrain's 2 epochs.

@@ -48,6 +48,7 @@ public sealed class TrialRunner : ReceiveActor
     private int _pendingSaves;
     private string? _lastTrainerError;
     private TrialOutcome? _outcome;
+    private bool _trainerAlive = true;
 
     public static Props Props(TrialPlan plan, IActorRef reportTo) => Akka.Actor.Props.Create(() => new TrialRunner(plan, reportTo));
 
@@ -135,13 +136,22 @@ public sealed class TrialRunner : ReceiveActor
         Receive<Terminated>(t => t.ActorRef.Equals(_trainer), _ => OnTrainerGone());
     }
 
-    /// <summary>Waits for outstanding checkpoint writes, so stopping never loses the last one.</summary>
+    /// <summary>
+    /// Waits for outstanding checkpoint writes (stopping never loses the last one) and for the
+    /// trainer to be gone (its model disposed), so the sweep never has more trainers alive than
+    /// its concurrency limit.
+    /// </summary>
     private void Finishing()
     {
         Receive<CheckpointerProtocol.Saved>(_ =>
         {
             _pendingSaves--;
-            CompleteIfSaved();
+            CompleteWhenSettled();
+        });
+        Receive<Terminated>(t => t.ActorRef.Equals(_trainer), _ =>
+        {
+            _trainerAlive = false;
+            CompleteWhenSettled();
         });
         ReceiveAny(_ => { });
     }
@@ -168,12 +178,14 @@ public sealed class TrialRunner : ReceiveActor
         _trainer.Tell(new TrainerProtocol.StartEpoch(ready.LastEpoch + 1));
     }
 
-    private void OnTrainerGone() =>
+    private void OnTrainerGone()
+    {
+        _trainerAlive = false;
         Finish(TrialStatus.Failed, $"trainer failed {_plan.Retries + 1} times; last error: {_lastTrainerError ?? "unknown"}");
+    }
 
     private void Finish(TrialStatus status, string reason)
     {
-        Context.Unwatch(_trainer);
         Context.Stop(_trainer);
         var values = _history.Select(h => h.Get(_plan.Metric)).Where(v => v is not null).Select(v => v!.Value).ToList();
         var best = EarlyStopping.Best(values, _plan.Mode);
@@ -181,12 +193,12 @@ public sealed class TrialRunner : ReceiveActor
         _log.Info("Trial {TrialId} fold {Fold} {State} at epoch {Epoch} ({Reason}); best {Metric} {Best}",
             [_plan.Key.ConfigId, _plan.Key.Fold, status.ToKebab(), _history.Count, reason, _plan.Metric, best?.Value]);
         Become(Finishing);
-        CompleteIfSaved();
+        CompleteWhenSettled();
     }
 
-    private void CompleteIfSaved()
+    private void CompleteWhenSettled()
     {
-        if (_pendingSaves > 0 || _outcome is null) return;
+        if (_pendingSaves > 0 || _trainerAlive || _outcome is null) return;
         _reportTo.Tell(new TrialRunnerProtocol.TrialFinished(_outcome));
         Context.Stop(Self);
     }

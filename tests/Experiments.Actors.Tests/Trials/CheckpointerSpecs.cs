@@ -1,3 +1,4 @@
+using Experiments.Core.Trials;
 using Akka.Actor;
 using Akka.TestKit.Xunit2;
 using Experiments.Actors.Tests.Support;
@@ -36,7 +37,7 @@ public sealed class CheckpointerSpecs(ITestOutputHelper output) : TestKit(TestCo
     [Fact]
     public void Should_give_back_the_meta_and_sections_of_the_last_save()
     {
-        var checkpointer = Sys.ActorOf(Checkpointer.Props(_dir.Path));
+        var checkpointer = Sys.ActorOf(Checkpointer.Props(_dir.Path, "test-sweep", new TrialKey(0, 0)));
         Save(checkpointer, 1, asLast: true, asBest: false);
         Save(checkpointer, 2, asLast: true, asBest: false);
 
@@ -53,7 +54,7 @@ public sealed class CheckpointerSpecs(ITestOutputHelper output) : TestKit(TestCo
     [Fact]
     public void Should_write_best_ckpt_only_when_asked_to_save_as_best()
     {
-        var checkpointer = Sys.ActorOf(Checkpointer.Props(_dir.Path));
+        var checkpointer = Sys.ActorOf(Checkpointer.Props(_dir.Path, "test-sweep", new TrialKey(0, 0)));
 
         Save(checkpointer, 1, asLast: true, asBest: false);
         Assert.False(File.Exists(_dir.File(Checkpointer.BestFile)));
@@ -67,14 +68,14 @@ public sealed class CheckpointerSpecs(ITestOutputHelper output) : TestKit(TestCo
     [Fact]
     public void Should_answer_nothing_to_resume_from_when_there_is_no_checkpoint()
     {
-        var last = GetLast(Sys.ActorOf(Checkpointer.Props(_dir.Path)));
+        var last = GetLast(Sys.ActorOf(Checkpointer.Props(_dir.Path, "test-sweep", new TrialKey(0, 0))));
         Assert.Equal(new CheckpointerProtocol.Last(null, null), last);
     }
 
     [Fact]
     public void Should_answer_nothing_to_resume_from_when_last_ckpt_is_damaged()
     {
-        var checkpointer = Sys.ActorOf(Checkpointer.Props(_dir.Path));
+        var checkpointer = Sys.ActorOf(Checkpointer.Props(_dir.Path, "test-sweep", new TrialKey(0, 0)));
         Save(checkpointer, 1, asLast: true, asBest: false);
         var path = _dir.File(Checkpointer.LastFile);
         var bytes = File.ReadAllBytes(path);
@@ -87,7 +88,7 @@ public sealed class CheckpointerSpecs(ITestOutputHelper output) : TestKit(TestCo
     [Fact]
     public void Should_answer_nothing_to_resume_from_when_last_ckpt_is_truncated()
     {
-        var checkpointer = Sys.ActorOf(Checkpointer.Props(_dir.Path));
+        var checkpointer = Sys.ActorOf(Checkpointer.Props(_dir.Path, "test-sweep", new TrialKey(0, 0)));
         Save(checkpointer, 1, asLast: true, asBest: false);
         var path = _dir.File(Checkpointer.LastFile);
         File.WriteAllBytes(path, File.ReadAllBytes(path)[..20]);
