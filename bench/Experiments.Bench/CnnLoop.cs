@@ -14,9 +14,22 @@ namespace Experiments.Bench;
 /// </summary>
 public static class CnnLoop
 {
-    public const string Optimized = "optimized";            // DigitCnn (pool before ReLU, pooling as a max over a view), index_select batches
-    public const string BaselinePool = "baseline-pool";     // ReLU then max_pool2d, index_select batches
-    public const string BaselineCopy = "baseline-copy";     // ReLU then max_pool2d, each batch copied from a float[] into a new tensor
+    public const string Project = "project";                // CnnTrainer with DigitCnn, as the runtime trains it
+    public const string BaselineCopy = "baseline-copy";     // ReLU then max_pool2d; each batch copied from a float[] into a new tensor
+    public const string ReluThenPool = "relu-then-pool";    // index_select batches from the preloaded tensor (all below too)
+    public const string PoolThenRelu = "pool-then-relu";
+    public const string ViewMax = "view-max-then-relu";
+    public const string SlicesMax = "slices-max-then-relu";
+
+    public static readonly string[] Variants = [BaselineCopy, ReluThenPool, PoolThenRelu, ViewMax, SlicesMax, Project];
+
+    private static PoolingFormulation PoolingOf(string variant) => variant switch
+    {
+        PoolThenRelu => PoolingFormulation.PoolThenRelu,
+        ViewMax => PoolingFormulation.ViewMaxThenRelu,
+        SlicesMax => PoolingFormulation.SlicesMaxThenRelu,
+        _ => PoolingFormulation.ReluThenPool,
+    };
 
     public static double Run(IDigitSource data, string variant, int threads, int steps, int warmup = 20)
     {
@@ -28,7 +41,7 @@ public static class CnnLoop
 
         Func<int, float> step;
         IDisposable owner;
-        if (variant == Optimized)
+        if (variant == Project)
         {
             var trainer = new CnnTrainer(data, CnnHyperParameters.Default with { BatchSize = batch }, seed: 1);
             step = s => (float)trainer.TrainStep(order.AsSpan(s * batch % (order.Length - batch), batch))["train-loss"];
@@ -36,8 +49,8 @@ public static class CnnLoop
         }
         else
         {
-            var model = SeededInit.Create(1, () => new BaselineCnn(128));
-            var optimizer = optim.Adam(model.parameters(), 1e-3);
+            var model = SeededInit.Create(1, () => new BaselineCnn(128, PoolingOf(variant)));
+            var optimizer = optim.Adam(model.parameters(), 1e-3, beta1: 0.9, beta2: 0.999);
             step = s =>
             {
                 using var scope = NewDisposeScope();

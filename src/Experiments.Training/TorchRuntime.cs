@@ -34,6 +34,7 @@ public static class TorchRuntime
 
     private static Exception? TryLoad()
     {
+        TuneAllocator();
         try
         {
             using var probe = torch.zeros(1);
@@ -44,6 +45,32 @@ public static class TorchRuntime
             return e;
         }
     }
+
+    /// <summary>
+    /// glibc's defaults return freed memory to the kernel and serve big blocks with fresh mmaps, so
+    /// torch's per-step buffers page-fault anew at every step: the first epochs ran at about half
+    /// speed (docs/PERFORMANCE.md). The same as MALLOC_TRIM_THRESHOLD_=1000000000 and
+    /// MALLOC_MMAP_THRESHOLD_=67108864, set from inside so that a plain `dotnet run` gets it.
+    /// </summary>
+    private static void TuneAllocator()
+    {
+        if (!OperatingSystem.IsLinux()) return;
+        try
+        {
+            if (Environment.GetEnvironmentVariable("MALLOC_TRIM_THRESHOLD_") is null) _ = Mallopt(MallocTrimThreshold, 1_000_000_000);
+            if (Environment.GetEnvironmentVariable("MALLOC_MMAP_THRESHOLD_") is null) _ = Mallopt(MallocMmapThreshold, 64 << 20);
+        }
+        catch (Exception e) when (e is DllNotFoundException or EntryPointNotFoundException)
+        {
+            // Not glibc (e.g. musl): its allocator has no such knobs; nothing to tune.
+        }
+    }
+
+    private const int MallocTrimThreshold = -1;
+    private const int MallocMmapThreshold = -3;
+
+    [System.Runtime.InteropServices.DllImport("libc", EntryPoint = "mallopt")]
+    private static extern int Mallopt(int parameter, int value);
 
     private static Exception Innermost(Exception e) => e.InnerException is null ? e : Innermost(e.InnerException);
 }

@@ -1,0 +1,42 @@
+using System.Diagnostics;
+using Experiments.Training;
+using Experiments.Training.Data;
+using TorchSharp;
+using static TorchSharp.torch;
+
+namespace Experiments.Bench;
+
+/// <summary>Where a CNN step's time goes, phase by phase (the project's formulation, 1 torch thread).</summary>
+public static class Profile
+{
+    public static void Run(IDigitSource data)
+    {
+        TorchRuntime.UseThreads(1);
+        var conv = nn.Conv2d(1, 32, 3);
+        var fc1 = nn.Linear(5408, 128);
+        var fc2 = nn.Linear(128, 10);
+        var ps = conv.parameters().Concat(fc1.parameters()).Concat(fc2.parameters()).ToList();
+        using var opt = optim.Adam(ps, 1e-3, beta1: 0.9, beta2: 0.999);
+        var idx = Enumerable.Range(0, 64).ToArray();
+        var t = new Dictionary<string, double>();
+        void Time(string name, Action a) { var sw = Stopwatch.StartNew(); a(); t[name] = t.GetValueOrDefault(name) + sw.Elapsed.TotalMilliseconds; }
+        for (int s = 0; s < 150; s++)
+        {
+            if (s == 50) t.Clear();
+            using var scope = NewDisposeScope();
+            Tensor x = null!, y = null!, c = null!, p = null!, r = null!, h = null!, o = null!, loss = null!;
+            Time("batch", () => (x, y) = data.Batch(idx));
+            Time("conv", () => c = conv.forward(x));
+            Time("max_pool2d", () => p = nn.functional.max_pool2d(c, 2));
+            Time("relu", () => r = nn.functional.relu(p));
+            Time("fc1", () => h = nn.functional.relu(fc1.forward(r.flatten(1))));
+            Time("fc2+loss", () => { o = fc2.forward(h); loss = nn.functional.cross_entropy(o, y); });
+            Time("zero_grad", () => opt.zero_grad());
+            Time("backward", () => loss.backward());
+            Time("step", () => opt.step());
+            Time("item", () => loss.item<float>());
+        }
+        foreach (var (k, v) in t) Console.WriteLine($"{k,-10} {v / 100:0.000} ms");
+        Console.WriteLine($"total      {t.Values.Sum() / 100:0.000} ms");
+    }
+}
