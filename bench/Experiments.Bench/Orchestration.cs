@@ -21,30 +21,35 @@ namespace Experiments.Bench;
 /// </summary>
 public static class Orchestration
 {
-    private static string Spec(string name, int configs, int concurrency, int epochs, int stepsPerEpoch) => $$"""
+    private static string Spec(string name, int configs, int concurrency, int epochs, int stepsPerEpoch, int folds = 2) => $$"""
         experiments.sweeps = [{
           name = {{name}}
           model = cnn
           dataset = mnist-default
           search { method = random, samples = {{configs}}, seed = 1, space { learning-rate { log-uniform = [5e-4, 2e-3] } } }
-          cross-validation { folds = 2, test-fraction = 0.1 }
+          cross-validation { folds = {{folds}}, test-fraction = 0.1 }
           training { max-epochs = {{epochs}}, steps-per-epoch = {{stepsPerEpoch}}, batch-size = 64, hidden = 128 }
           resources { max-concurrent-trials = {{concurrency}}, threads-per-trial = 1 }
         }]
         """;
 
-    /// <summary>Epoch seconds through the actors ÷ the same epochs bare. Returns (bare, orchestrated) mean epoch seconds.</summary>
+    /// <summary>
+    /// Median epoch seconds bare and through the actors, over 5 folds. <paramref name="stepsPerEpoch"/>
+    /// must be below one pass over a fold's training part (about 110 batches of 64 with 5 folds of
+    /// the default digits), so that both sides run exactly that many steps.
+    /// </summary>
     public static async Task<(double Bare, double Orchestrated)> EpochOverheadAsync(IDigitSource data, int epochs, int stepsPerEpoch)
     {
         var results = Directory.CreateTempSubdirectory("bench-orchestration-").FullName;
-        var spec = Load(Spec("overhead", 1, 1, epochs, stepsPerEpoch));
+        const int folds = 5;
+        var spec = Load(Spec("overhead", 1, 1, epochs, stepsPerEpoch, folds));
         await RunSweepAsync(spec, results, TrainerFactory.Instance);
         var orchestrated = Directory.GetDirectories(Path.Combine(results, spec.Name, "trials"), "*-fold-*")
             .SelectMany(dir => File.ReadAllLines(Path.Combine(dir, "metrics.csv")).Skip(1))
             .Select(line => double.Parse(line.Split(',')[^1], CultureInfo.InvariantCulture)).ToList();
 
         // The same work bare: each fold's epochs of the same steps, then evaluation on its validation part.
-        var split = FoldSplitter.Split(data.LabelArray, 2, 0.1, true, 0);
+        var split = FoldSplitter.Split(data.LabelArray, folds, 0.1, true, 0);
         var bare = new List<double>();
         var worker = new Thread(() =>
         {

@@ -64,6 +64,7 @@ public sealed class DataLoader : ReceiveActor
     {
         _epoch = epoch;
         _order = _indices.ToArray();
-        new Random(HashCode.Combine(_seed, epoch) & int.MaxValue).Shuffle(_order);
+        // Not HashCode.Combine: it is salted per process, and a resumed trial must see the same batches.
+        new Random(unchecked(_seed * 1_000_003 + epoch * 7_919) & int.MaxValue).Shuffle(_order);
     }
 }

@@ -10,7 +10,7 @@ namespace Experiments.Training.Cnn;
 /// <summary>Owns a <see cref="DigitCnn"/> and its optimizer; trains and evaluates it on a shared digit source.</summary>
 public sealed class CnnTrainer : IModelTrainer
 {
-    private const int EvaluationBatch = 1000;
+    private const int EvaluationBatch = 250;
     private readonly IDigitSource _data;
     private readonly TorchSharp.Modules.OptimizerHelper _optimizer;
 
