@@ -82,7 +82,9 @@ public static class CheckpointFile
 
     private static void WriteAtomically(string path, ReadOnlySpan<byte> bytes)
     {
-        var temporary = path + ".tmp";
+        // A temporary name of this write's own: two writers of one path (two processes sharing a
+        // cache) never interleave in one file; the last rename wins with a whole file.
+        var temporary = $"{path}.{Guid.NewGuid():N}.tmp";
         using (var stream = new FileStream(temporary, FileMode.Create, FileAccess.Write, FileShare.None))
         {
             stream.Write(bytes);

