@@ -140,7 +140,13 @@ public static class Commands
         output.WriteLine($"Sweep {summary.Name}: {summary.State}, ranked by {summary.Metric} ({summary.Mode.ToString().ToLowerInvariant()})");
         output.Write(Leaderboard.ToMarkdown(summary.Leaderboard, summary.Metric));
         if (summary.Best is { } best)
-            output.WriteLine($"Best config {best.Id}: {best.Parameters}; held-out test {summary.Metric} {Leaderboard.Format(summary.TestScore)}");
+        {
+            var test = summary.TestMetrics is { Count: > 0 } metrics
+                ? string.Join(", ", metrics.OrderBy(m => m.Key, StringComparer.Ordinal).Select(m => $"{m.Key} {Leaderboard.Format(m.Value)}"))
+                : "not scored";
+            output.WriteLine($"Best config {best.Id}: {best.Parameters}");
+            output.WriteLine($"Retrained on all folds, on the held-out test split: {test}");
+        }
         if (summary.Failed > 0) output.WriteLine($"{summary.Failed} trial-fold(s) failed: see the log.");
         output.WriteLine($"Results: {summary.ResultsDirectory}");
     }

@@ -42,7 +42,8 @@ public sealed class RunCommandSpecs : IDisposable
         Assert.Contains("Sweep e2e: completed, ranked by val-loss (min)", output);
         Assert.Contains("| rank | config | parameters | val-loss (mean ± sd) | folds | epochs | state |", output);
         Assert.Contains("2 completed", output);
-        Assert.Matches(@"Best config \d: .*learning-rate=0\.00[13].*; held-out test val-loss \d\.\d{4}", output);
+        Assert.Matches(@"Best config \d: .*learning-rate=0\.00[13]", output);
+        Assert.Matches(@"on the held-out test split: .*val-accuracy \d\.\d{4}.*val-loss \d\.\d{4}", output);
 
         Assert.Equal(3, File.ReadAllLines(SweepFile("leaderboard.csv")).Length); // header + two configs
         Assert.Equal(4, File.ReadAllLines(SweepFile("leaderboard.md")).Length);
