@@ -36,7 +36,8 @@ public static class Commands
     }
 
     /// <summary>run [FILE]: run every sweep of the file to the end, print the leaderboards.</summary>
-    public static async Task<int> RunAsync(string file, string resultsDirectory, TextWriter output, CancellationToken cancellation, ITrainerFactory? factory = null)
+    public static async Task<int> RunAsync(string file, string resultsDirectory, TextWriter output, CancellationToken cancellation,
+        ITrainerFactory? factory = null, JournalSettings? journal = null)
     {
         var spec = SpecLoader.LoadFile(file, DatasetFacts.SpecContext());
         if (!spec.IsValid)
@@ -54,7 +55,17 @@ public static class Commands
             return ExitCodes.SweepFailed;
         }
 
-        using var host = ExperimentsHost.Build(resultsDirectory, factory);
+        if (journal is null)
+        {
+            var (configured, error) = JournalSettings.FromEnvironment(resultsDirectory);
+            if (error is not null)
+            {
+                output.WriteLine(error);
+                return ExitCodes.InvalidInput;
+            }
+            journal = configured;
+        }
+        using var host = ExperimentsHost.Build(resultsDirectory, factory, journal);
         await host.StartAsync(cancellation);
         var sweeps = host.Services.GetRequiredService<ActorRegistry>().Get<SweepManagerKey>();
         var stopping = host.Services.GetRequiredService<IHostApplicationLifetime>().ApplicationStopping;
@@ -97,9 +108,15 @@ public static class Commands
             return ExitCodes.SweepFailed;
         }
 
+        var (journal, journalError) = JournalSettings.FromEnvironment(resultsDirectory);
+        if (journalError is not null)
+        {
+            Log.Error("{Problem}", journalError);
+            return ExitCodes.InvalidInput;
+        }
         var builder = WebApplication.CreateBuilder();
         builder.Services.AddSerilog(Log.Logger, dispose: false);
-        builder.Services.AddExperimentActors(resultsDirectory, factory ?? TrainerFactory.Instance);
+        builder.Services.AddExperimentActors(resultsDirectory, factory ?? TrainerFactory.Instance, journal!);
         builder.Services.AddHostedService(services => new Inbox(resultsDirectory, services.GetRequiredService<ActorRegistry>()));
         builder.WebHost.UseUrls(url);
         await using var app = builder.Build();

@@ -2,7 +2,6 @@ using Akka.Actor;
 using Akka.Hosting;
 using Akka.Logger.Serilog;
 using Akka.Persistence.Sql.Hosting;
-using LinqToDB;
 using Experiments.Actors;
 using Experiments.Actors.Datasets;
 using Experiments.Actors.Sweeps;
@@ -19,29 +18,28 @@ public sealed class SweepManagerKey;
 /// <summary>The generic host with Serilog and the actor system, composed from small extension methods.</summary>
 public static class ExperimentsHost
 {
-    public static IHost Build(string resultsDirectory, ITrainerFactory? factory = null)
+    public static IHost Build(string resultsDirectory, ITrainerFactory? factory = null, JournalSettings? journal = null)
     {
         var builder = Microsoft.Extensions.Hosting.Host.CreateApplicationBuilder();
         builder.Services.AddSerilog(Log.Logger, dispose: false);
-        builder.Services.AddExperimentActors(resultsDirectory, factory ?? TrainerFactory.Instance);
+        builder.Services.AddExperimentActors(resultsDirectory, factory ?? TrainerFactory.Instance, journal ?? JournalSettings.SqliteIn(resultsDirectory));
         return builder.Build();
     }
 
     /// <summary>
-    /// Sweep state is event-sourced into SQLite in the results folder (created on first start), so
-    /// a host killed with kill -9 resumes where it stood. The tables are created by the plugin.
+    /// Sweep state is event-sourced (journal and snapshots) into SQLite in the results folder, or
+    /// PostgreSQL, so a host killed with kill -9 resumes where it stood. The plugin creates its tables.
     /// </summary>
-    public static AkkaConfigurationBuilder WithJournalAndSnapshot(this AkkaConfigurationBuilder akka, string resultsDirectory)
+    public static AkkaConfigurationBuilder WithJournalAndSnapshot(this AkkaConfigurationBuilder akka, string resultsDirectory, JournalSettings journal)
     {
         Directory.CreateDirectory(resultsDirectory);
-        var database = Path.GetFullPath(Path.Combine(resultsDirectory, "experiments.db"));
-        return akka.WithSqlPersistence($"Data Source={database};Pooling=True", ProviderName.SQLiteMS, autoInitialize: true);
+        return akka.WithSqlPersistence(journal.ConnectionString, journal.ProviderName, autoInitialize: true);
     }
 
-    public static IServiceCollection AddExperimentActors(this IServiceCollection services, string resultsDirectory, ITrainerFactory factory) =>
+    public static IServiceCollection AddExperimentActors(this IServiceCollection services, string resultsDirectory, ITrainerFactory factory, JournalSettings journal) =>
         services.AddAkka("experiments", akka => akka
             .AddHocon(ActorsConfig.Config, HoconAddMode.Prepend)
-            .WithJournalAndSnapshot(resultsDirectory)
+            .WithJournalAndSnapshot(resultsDirectory, journal)
             .ConfigureLoggers(loggers =>
             {
                 loggers.ClearLoggers();
