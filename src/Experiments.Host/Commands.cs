@@ -45,27 +45,9 @@ public static class Commands
             output.WriteLine(SpecReport.Render(spec));
             return ExitCodes.InvalidInput;
         }
-        try
-        {
-            TorchRuntime.EnsureLoaded();
-        }
-        catch (TorchUnavailableException e)
-        {
-            Log.Error("{Reason}", e.Message);
-            return ExitCodes.SweepFailed;
-        }
-
-        if (journal is null)
-        {
-            var (configured, error) = JournalSettings.FromEnvironment(resultsDirectory);
-            if (error is not null)
-            {
-                output.WriteLine(error);
-                return ExitCodes.InvalidInput;
-            }
-            journal = configured;
-        }
-        using var host = ExperimentsHost.Build(resultsDirectory, factory, journal);
+        var (checkedJournal, failure) = Preflight(resultsDirectory, journal);
+        if (failure is { } exitCode) return exitCode;
+        using var host = ExperimentsHost.Build(resultsDirectory, factory, checkedJournal);
         await host.StartAsync(cancellation);
         var sweeps = host.Services.GetRequiredService<ActorRegistry>().Get<SweepManagerKey>();
         var stopping = host.Services.GetRequiredService<IHostApplicationLifetime>().ApplicationStopping;
@@ -98,22 +80,8 @@ public static class Commands
             Log.Error("{Problem}", problem);
             return ExitCodes.InvalidInput;
         }
-        try
-        {
-            TorchRuntime.EnsureLoaded();
-        }
-        catch (TorchUnavailableException e)
-        {
-            Log.Error("{Reason}", e.Message);
-            return ExitCodes.SweepFailed;
-        }
-
-        var (journal, journalError) = JournalSettings.FromEnvironment(resultsDirectory);
-        if (journalError is not null)
-        {
-            Log.Error("{Problem}", journalError);
-            return ExitCodes.InvalidInput;
-        }
+        var (journal, failure) = Preflight(resultsDirectory, journal: null);
+        if (failure is { } exitCode) return exitCode;
         var builder = WebApplication.CreateBuilder();
         builder.Services.AddSerilog(Log.Logger, dispose: false);
         builder.Services.AddExperimentActors(resultsDirectory, factory ?? TrainerFactory.Instance, journal!);
@@ -128,6 +96,28 @@ public static class Commands
         await app.WaitForShutdownAsync(cancellation);
         Log.Information("Stopped");
         return ExitCodes.Success;
+    }
+
+    /// <summary>
+    /// What must hold before a host starts: libtorch loads and the journal is configured (from the
+    /// environment unless given). On failure the reason is logged and the exit code returned.
+    /// </summary>
+    private static (JournalSettings? Journal, int? Failure) Preflight(string resultsDirectory, JournalSettings? journal)
+    {
+        try
+        {
+            TorchRuntime.EnsureLoaded();
+        }
+        catch (TorchUnavailableException e)
+        {
+            Log.Error("{Reason}", e.Message);
+            return (null, ExitCodes.SweepFailed);
+        }
+        if (journal is not null) return (journal, null);
+        var (configured, error) = JournalSettings.FromEnvironment(resultsDirectory);
+        if (error is null) return (configured, null);
+        Log.Error("{Problem}", error);
+        return (null, ExitCodes.InvalidInput);
     }
 
     /// <summary>A bad file is logged with every error; the service stays up for the other sweeps.</summary>
