@@ -137,6 +137,25 @@ public sealed class SpecLoaderTests
     }
 
     [Fact]
+    public void Should_read_a_memory_mapped_idx_dataset()
+    {
+        var context = new SpecContext(FileExists: _ => true);
+        var spec = LoadOne("experiments.sweeps = [{ name = a, model = cnn, dataset { images = \"i-idx3-ubyte\", labels = \"l-idx1-ubyte\", memory-mapped = on } }]", context);
+        Assert.True(spec.Dataset.MemoryMapped);
+    }
+
+    [Theory]
+    [InlineData("dataset { images = \"i.gz\", labels = \"l.gz\", memory-mapped = on }", "a .gz file cannot be memory-mapped")]
+    [InlineData("dataset { name = mnist-default, memory-mapped = on }", "only IDX files (images and labels) can be memory-mapped")]
+    public void Should_refuse_memory_mapping_what_cannot_be_mapped(string dataset, string expected)
+    {
+        var result = SpecLoader.LoadText($"experiments.sweeps = [{{ name = a, model = cnn, {dataset} }}]", "t.hocon", "/tmp", new SpecContext(FileExists: _ => true));
+        var error = Assert.Single(result.Errors);
+        Assert.Contains("sweeps[0].dataset.memory-mapped", error.ToString());
+        Assert.Contains(expected, error.ToString());
+    }
+
+    [Fact]
     public void Should_accept_folds_when_every_class_has_enough_samples()
     {
         var context = new SpecContext(ClassCounts: _ => new Dictionary<int, int> { [0] = 6, [1] = 100 });

@@ -53,7 +53,7 @@ public sealed class DatasetRegistry : ReceiveActor
             _log.Info("Loading dataset {Dataset} (limit {Limit})", request.Spec.Name, request.Spec.Limit);
             var spec = request.Spec;
             var cache = _cacheDirectory;
-            Task.Run(() => (IDigitSource)DigitDataset.Load(spec, cache)).PipeTo(Self,
+            Task.Run(() => DigitDataset.Open(spec, cache)).PipeTo(Self,
                 success: s => new Loaded(spec, s),
                 failure: e => new LoadFailed(spec, (e is AggregateException a ? a.InnerException ?? e : e).Message));
         });

@@ -18,7 +18,7 @@ internal sealed partial class SweepReader
 
     private static readonly string[] ModelNames = ["cnn", "gan"];
     private static readonly string[] KnownDatasets = [DatasetSpec.DefaultName];
-    private static readonly string[] DatasetKeys = ["name", "images", "labels", "limit"];
+    private static readonly string[] DatasetKeys = ["name", "images", "labels", "limit", "memory-mapped"];
     private static readonly string[] DomainKeys = ["choice", "uniform", "log-uniform", "int-range", "grid-points", "step"];
 
     private readonly string _source;
@@ -207,8 +207,10 @@ internal sealed partial class SweepReader
                 var images = Word(dataset, "images", path);
                 var labels = Word(dataset, "labels", path);
                 var limit = dataset.Get("limit") is null or NullNode ? null : Int(dataset, "limit", path, 1, int.MaxValue);
+                var memoryMapped = dataset.Get("memory-mapped") is not (null or NullNode) && Bool(dataset, "memory-mapped", path) == true;
                 if (images is null && labels is null)
                 {
+                    if (memoryMapped) Error(Join(path, "memory-mapped"), "only IDX files (images and labels) can be memory-mapped");
                     if (name is not null) return KnownDataset(name, limit, Join(path, "name"));
                     Error(path, $"name a dataset ({string.Join(", ", KnownDatasets)}) or give images and labels (IDX files)");
                     return null;
@@ -221,7 +223,12 @@ internal sealed partial class SweepReader
                 var imagesPath = ResolveFile(images, Join(path, "images"));
                 var labelsPath = ResolveFile(labels, Join(path, "labels"));
                 if (imagesPath is null || labelsPath is null) return null;
-                return new DatasetSpec(name ?? Path.GetFileName(imagesPath), imagesPath, labelsPath, limit);
+                if (memoryMapped && imagesPath.EndsWith(".gz", StringComparison.OrdinalIgnoreCase))
+                {
+                    Error(Join(path, "memory-mapped"), "a .gz file cannot be memory-mapped: decompress it (gunzip -k) and name the raw file");
+                    return null;
+                }
+                return new DatasetSpec(name ?? Path.GetFileName(imagesPath), imagesPath, labelsPath, limit) { MemoryMapped = memoryMapped };
             default:
                 Error(path, $"expected a dataset name or {{ name = ..., limit = ... }} or {{ images = ..., labels = ... }}, got {node.Describe()}");
                 return null;

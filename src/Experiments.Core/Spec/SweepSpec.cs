@@ -22,11 +22,14 @@ public enum ModelKind { Cnn, Gan }
 /// <summary>
 /// Where the digits come from: the embedded default (<see cref="DefaultName"/>) or IDX files.
 /// <see cref="Limit"/> keeps the first N samples (stratification still applies), for quick runs.
+/// <see cref="MemoryMapped"/>: batches are read from the raw IDX file through a memory map instead
+/// of preloading the images, for data larger than RAM.
 /// </summary>
 public sealed record DatasetSpec(string Name, string? Images, string? Labels, int? Limit)
 {
     public const string DefaultName = "mnist-default";
     public bool IsDefault => Name == DefaultName;
+    public bool MemoryMapped { get; init; }
 }
 
 public enum SearchMethodKind { Grid, Random }

@@ -37,6 +37,12 @@ public sealed class DigitDataset : IDigitSource
         return FromIdx(spec.IsDefault ? spec.Name : images, images, labels, spec.Limit);
     }
 
+    /// <summary>The source a sweep's dataset asks for: preloaded tensors, or a memory map when <see cref="DatasetSpec.MemoryMapped"/>.</summary>
+    public static IDigitSource Open(DatasetSpec spec, string? cacheDirectory = null) =>
+        spec is { MemoryMapped: true, Images: { } images, Labels: { } labels }
+            ? new MappedDigitSource(images, labels, spec.Limit)
+            : Load(spec, cacheDirectory);
+
     public static DigitDataset FromIdx(string name, string imagesPath, string labelsPath, int? limit = null)
     {
         using var images = IdxFile.Open(imagesPath, 3);

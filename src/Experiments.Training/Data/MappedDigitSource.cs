@@ -17,7 +17,7 @@ public sealed class MappedDigitSource : IDigitSource
     public int Count => _labels.Length;
     public IReadOnlyList<int> LabelArray => _labels;
 
-    public MappedDigitSource(string imagesPath, string labelsPath)
+    public MappedDigitSource(string imagesPath, string labelsPath, int? limit = null)
     {
         if (imagesPath.EndsWith(".gz", StringComparison.OrdinalIgnoreCase))
             throw new DatasetException($"{imagesPath}: a compressed file cannot be memory-mapped; decompress it first (gunzip -k)");
@@ -27,7 +27,9 @@ public sealed class MappedDigitSource : IDigitSource
             throw new DatasetException($"{imagesPath}: images are {_images.Dimensions[1]}x{_images.Dimensions[2]}, expected 28x28");
         if (_images.Count != labels.Count)
             throw new DatasetException($"{imagesPath} holds {_images.Count} images but {labelsPath} holds {labels.Count} labels");
-        _labels = labels.ReadAll().Select(b => (int)b).ToArray();
+        _labels = labels.ReadAll().Take(limit ?? int.MaxValue).Select(b => (int)b).ToArray();
+        var notDigit = Array.FindIndex(_labels, l => l > 9);
+        if (notDigit >= 0) throw new DatasetException($"{labelsPath}: label {_labels[notDigit]} at index {notDigit} is not a digit 0-9");
         Name = imagesPath;
     }
 
