@@ -1,3 +1,4 @@
+using Microsoft.Extensions.Configuration;
 using Serilog;
 using Serilog.Events;
 using Serilog.Formatting.Compact;
@@ -5,20 +6,49 @@ using Serilog.Formatting.Compact;
 namespace Experiments.Host;
 
 /// <summary>
-/// Serilog for everything: a human-readable console and compact JSON (CLEF) files under
-/// RESULTS/logs, one per day. EXPERIMENTS_LOG_LEVEL sets the minimum level (default Information).
+/// Serilog for everything. Levels and sinks come from a Serilog configuration file
+/// (EXPERIMENTS_LOGGING_CONFIG, else config/logging.json when present: a human-readable console
+/// by default); the compact JSON (CLEF) files under RESULTS/logs, one per day, are always
+/// written, since the service's own records depend on them. EXPERIMENTS_LOG_LEVEL overrides the
+/// minimum level. docs/LOGGING.md.
 /// </summary>
 public static class Logging
 {
-    public static void Configure(string? resultsDirectory)
+    public const string ConfigVariable = "EXPERIMENTS_LOGGING_CONFIG";
+    public const string LevelVariable = "EXPERIMENTS_LOG_LEVEL";
+    public const string DefaultConfigFile = "config/logging.json";
+    private const string ConsoleTemplate = "[{Timestamp:HH:mm:ss} {Level:u3}] {Message:lj}{NewLine}{Exception}";
+
+    /// <summary>Sets up Log.Logger; null when done, else what is wrong with the configuration file (named).</summary>
+    public static string? TryConfigure(string? resultsDirectory)
     {
-        var level = Enum.TryParse<LogEventLevel>(Environment.GetEnvironmentVariable("EXPERIMENTS_LOG_LEVEL"), true, out var parsed)
-            ? parsed : LogEventLevel.Information;
-        var config = new LoggerConfiguration()
-            .MinimumLevel.Is(level)
-            .MinimumLevel.Override("Microsoft", LogEventLevel.Warning)
-            .Enrich.FromLogContext()
-            .WriteTo.Console(outputTemplate: "[{Timestamp:HH:mm:ss} {Level:u3}] {Message:lj}{NewLine}{Exception}");
+        try
+        {
+            Configure(resultsDirectory);
+            return null;
+        }
+        catch (Exception e) when (e is InvalidDataException or FormatException or InvalidOperationException or ArgumentException or System.Text.Json.JsonException)
+        {
+            Configure(resultsDirectory, useConfigFile: false);
+            return $"{ConfigFile()}: {e.Message}";
+        }
+    }
+
+    public static void Configure(string? resultsDirectory) => Configure(resultsDirectory, useConfigFile: true);
+
+    private static string ConfigFile() => Environment.GetEnvironmentVariable(ConfigVariable) ?? DefaultConfigFile;
+
+    private static void Configure(string? resultsDirectory, bool useConfigFile)
+    {
+        var file = ConfigFile();
+        var config = new LoggerConfiguration().Enrich.FromLogContext();
+        config = useConfigFile && File.Exists(file)
+            ? config.ReadFrom.Configuration(new ConfigurationBuilder().AddJsonFile(Path.GetFullPath(file), optional: false).Build())
+            : config.MinimumLevel.Information()
+                .MinimumLevel.Override("Microsoft", LogEventLevel.Warning)
+                .WriteTo.Console(outputTemplate: ConsoleTemplate);
+        if (Enum.TryParse<LogEventLevel>(Environment.GetEnvironmentVariable(LevelVariable), true, out var level))
+            config = config.MinimumLevel.Is(level);
         if (resultsDirectory is not null)
             config = config.WriteTo.File(new CompactJsonFormatter(), Path.Combine(resultsDirectory, "logs", "experiments-.clef"),
                 rollingInterval: RollingInterval.Day, shared: true);

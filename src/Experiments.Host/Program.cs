@@ -19,7 +19,11 @@ var run = new Command("run", "Run every sweep of FILE to the end and print the l
 run.SetAction(async (parse, cancellation) =>
 {
     var results = parse.GetValue(resultsOption)!;
-    Logging.Configure(results);
+    if (Logging.TryConfigure(results) is { } loggingError)
+    {
+        Console.Error.WriteLine(loggingError);
+        return ExitCodes.InvalidInput;
+    }
     try
     {
         return await Commands.RunAsync(parse.GetValue(fileArgument)!, results, Console.Out, cancellation);
@@ -51,7 +55,11 @@ var serve = new Command("serve", "Run as a service: resume unfinished sweeps, ta
 serve.SetAction(async (parse, cancellation) =>
 {
     var results = parse.GetValue(resultsOption)!;
-    Logging.Configure(results);
+    if (Logging.TryConfigure(results) is { } loggingError)
+    {
+        Console.Error.WriteLine(loggingError);
+        return ExitCodes.InvalidInput;
+    }
     try
     {
         return await Commands.ServeAsync(parse.GetValue(serveFile), results, parse.GetValue(urlsOption)!, cancellation);
