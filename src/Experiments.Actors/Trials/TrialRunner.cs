@@ -166,8 +166,10 @@ public sealed class TrialRunner : ReceiveActor
         }
         else if (ready.LastEpoch > _history.Count)
         {
-            // A restarted host: the checkpoint is ahead of this runner's memory; metrics.csv on disk holds the rows.
+            // A restarted host: the checkpoint is ahead of this runner's memory; metrics.csv on disk holds
+            // the rows, perhaps one more than the checkpoint (written just before a kill): keep what it covers.
             _history.AddRange(ReadMetricsRows().Take(ready.LastEpoch));
+            RewriteMetrics();
         }
         if (ready.LastEpoch >= _plan.MaxEpochs)
         {

@@ -216,6 +216,20 @@ public sealed class TrialRunnerSpecs(DigitsFixture digits, ITestOutputHelper out
         Assert.Equal([1, 2, 3], EpochsInMetricsCsv());
     }
 
+    [Fact]
+    public void Should_drop_a_metrics_row_that_its_checkpoint_does_not_cover_when_resuming()
+    {
+        // A kill between appending epoch 3's row and writing its checkpoint leaves one row too many.
+        RunToEnd(Plan(TestTrainerFactory.Real(), maxEpochs: 2));
+        var rows = MetricsCsv();
+        File.AppendAllText(Path.Combine(_dir.Path, "metrics.csv"), "3" + rows[^1][rows[^1].IndexOf(',')..] + "\n");
+
+        var resumed = RunToEnd(Plan(TestTrainerFactory.Real(), maxEpochs: 3));
+
+        Assert.Equal([3], resumed.Reports.Select(r => r.Epoch));
+        Assert.Equal([1, 2, 3], EpochsInMetricsCsv());
+    }
+
     protected override void Dispose(bool disposing)
     {
         base.Dispose(disposing);
