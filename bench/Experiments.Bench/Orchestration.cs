@@ -38,40 +38,56 @@ public static class Orchestration
     /// must be below one pass over a fold's training part (about 110 batches of 64 with 5 folds of
     /// the default digits), so that both sides run exactly that many steps.
     /// </summary>
-    public static async Task<(double Bare, double Orchestrated)> EpochOverheadAsync(IDigitSource data, int epochs, int stepsPerEpoch)
+    public static async Task<(double Bare, double Orchestrated)> EpochOverheadAsync(IDigitSource data, int epochs, int stepsPerEpoch, int rounds)
     {
-        var results = Directory.CreateTempSubdirectory("bench-orchestration-").FullName;
         const int folds = 5;
         var spec = Load(Spec("overhead", 1, 1, epochs, stepsPerEpoch, folds));
-        await RunSweepAsync(spec, results, TrainerFactory.Instance);
-        var orchestrated = Directory.GetDirectories(Path.Combine(results, spec.Name, "trials"), "*-fold-*")
-            .SelectMany(dir => File.ReadAllLines(Path.Combine(dir, "metrics.csv")).Skip(1))
-            .Select(line => double.Parse(line.Split(',')[^1], CultureInfo.InvariantCulture)).ToList();
-
-        // The same work bare: each fold's epochs of the same steps, then evaluation on its validation part.
+        var parameters = SearchMethods.All(SearchMethods.Create(spec))[0].Parameters;
         var split = FoldSplitter.Split(data.LabelArray, folds, 0.1, true, 0);
         var bare = new List<double>();
+        var orchestrated = new List<double>();
+        // Alternating rounds, so that drifts of this shared machine fall on both sides alike.
+        for (var round = 0; round < rounds; round++)
+        {
+            var results = Directory.CreateTempSubdirectory("bench-orchestration-").FullName;
+            await RunSweepAsync(spec, results, TrainerFactory.Instance);
+            orchestrated.AddRange(Directory.GetDirectories(Path.Combine(results, spec.Name, "trials"), "*-fold-*")
+                .SelectMany(dir => File.ReadAllLines(Path.Combine(dir, "metrics.csv")).Skip(1)
+                    .Select(line => double.Parse(line.Split(',')[^1], CultureInfo.InvariantCulture)).Skip(1)));
+            Directory.Delete(results, true);
+            bare.AddRange(BareEpochs(data, split, parameters, epochs, stepsPerEpoch));
+        }
+        return (Median(bare), Median(orchestrated));
+    }
+
+    /// <summary>
+    /// The same work bare, on one thread: each fold's epochs of shuffled batches, evaluation on its
+    /// validation part, and the state capture a checkpoint needs. The first epoch of each fold (warm-up) is left out.
+    /// </summary>
+    private static List<double> BareEpochs(IDigitSource data, DataSplit split, ParameterSet parameters, int epochs, int stepsPerEpoch)
+    {
+        var times = new List<double>();
         var worker = new Thread(() =>
         {
             TorchRuntime.UseThreads(1);
             foreach (var fold in split.Folds)
             {
-                using var trainer = TrainerFactory.Instance.Create(ModelKind.Cnn, data, SearchMethods.All(SearchMethods.Create(spec))[0].Parameters, 1);
-                var order = fold.Train.ToArray();
-                for (var epoch = 0; epoch < epochs; epoch++)
+                using var trainer = TrainerFactory.Instance.Create(ModelKind.Cnn, data, parameters, 1);
+                for (var epoch = 1; epoch <= epochs; epoch++)
                 {
                     var clock = Stopwatch.StartNew();
-                    for (var s = 0; s < stepsPerEpoch; s++) trainer.TrainStep(order.AsSpan(s * 64 % (order.Length - 64), 64));
+                    var order = fold.Train.ToArray();
+                    new Random(epoch).Shuffle(order);
+                    for (var s = 0; s < stepsPerEpoch; s++) trainer.TrainStep(order.AsSpan(s * 64, 64));
                     trainer.Evaluate(fold.Validation);
-                    bare.Add(clock.Elapsed.TotalSeconds);
+                    trainer.CaptureState();
+                    if (epoch > 1) times.Add(clock.Elapsed.TotalSeconds);
                 }
             }
         });
         worker.Start();
         worker.Join();
-        Directory.Delete(results, true);
-        // The first epoch of each trial pays for warm-up on both sides; compare the rest.
-        return (Median(bare.Where((_, i) => i % epochs != 0)), Median(orchestrated.Where((_, i) => i % epochs != 0)));
+        return times;
     }
 
     /// <summary>Wall time of the trial phase at the given concurrency, and the sum of the trial-folds' own times.</summary>
