@@ -43,8 +43,12 @@ public sealed class Checkpointer : ReceiveActor
     {
         Receive<CheckpointerProtocol.Save>(save =>
         {
-            if (save.AsLast) CheckpointFile.Write(Path.Combine(_directory, LastFile), save.Meta, save.Sections);
-            if (save.AsBest) CheckpointFile.Write(Path.Combine(_directory, BestFile), save.Meta, save.Sections);
+            var last = Path.Combine(_directory, LastFile);
+            var best = Path.Combine(_directory, BestFile);
+            if (save.AsLast) CheckpointFile.Write(last, save.Meta, save.Sections);
+            // The same state twice: copy the file rather than serialise and hash it again.
+            if (save.AsBest && save.AsLast) CheckpointFile.Copy(last, best);
+            else if (save.AsBest) CheckpointFile.Write(best, save.Meta, save.Sections);
             Sender.Tell(new CheckpointerProtocol.Saved(save.Meta.Epoch));
         });
 

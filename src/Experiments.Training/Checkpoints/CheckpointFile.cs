@@ -24,25 +24,53 @@ public static class CheckpointFile
     public static void Write(string path, CheckpointMeta meta, IReadOnlyDictionary<string, byte[]> sections)
     {
         Directory.CreateDirectory(Path.GetDirectoryName(Path.GetFullPath(path))!);
-        using var body = new MemoryStream();
-        using (var writer = new BinaryWriter(body, Encoding.UTF8, leaveOpen: true))
+        var temporary = TemporaryName(path);
+        byte[] digest;
+        // Streamed to disk and hashed on the way: no in-memory copy of the (megabytes of) state.
+        using (var file = new FileStream(temporary, FileMode.Create, FileAccess.Write, FileShare.None, 1 << 16))
         {
-            writer.Write(Magic);
-            writer.Write(JsonSerializer.Serialize(meta));
-            writer.Write(sections.Count);
-            foreach (var (name, bytes) in sections)
+            using (var hashing = new HashingStream(file))
             {
-                writer.Write(name);
-                writer.Write((long)bytes.Length);
-                writer.Write(bytes);
+                using (var writer = new BinaryWriter(hashing, Encoding.UTF8, leaveOpen: true))
+                {
+                    writer.Write(Magic);
+                    writer.Write(JsonSerializer.Serialize(meta));
+                    writer.Write(sections.Count);
+                    foreach (var (name, bytes) in sections)
+                    {
+                        writer.Write(name);
+                        writer.Write((long)bytes.Length);
+                        writer.Write(bytes);
+                    }
+                }
+                digest = hashing.Digest();
             }
+            file.Write(digest);
+            file.Flush(flushToDisk: true);
         }
-        var digest = SHA256.HashData(body.GetBuffer().AsSpan(0, (int)body.Length));
-        body.Write(digest);
-
-        WriteAtomically(path, body.GetBuffer().AsSpan(0, (int)body.Length));
-        WriteAtomically(path + ".sha256", Encoding.ASCII.GetBytes($"{Convert.ToHexStringLower(digest)}  {Path.GetFileName(path)}\n"));
+        File.Move(temporary, path, overwrite: true);
+        WriteDigest(path, digest);
     }
+
+    /// <summary>Copies a checkpoint and its digest, each atomically (best.ckpt from last.ckpt).</summary>
+    public static void Copy(string source, string destination)
+    {
+        var temporary = TemporaryName(destination);
+        File.Copy(source, temporary, overwrite: true);
+        File.Move(temporary, destination, overwrite: true);
+        var bytes = File.ReadAllBytes(source + ".sha256");
+        WriteAtomically(destination + ".sha256", Encoding.ASCII.GetBytes(
+            Encoding.ASCII.GetString(bytes).Replace(Path.GetFileName(source), Path.GetFileName(destination), StringComparison.Ordinal)));
+    }
+
+    private static void WriteDigest(string path, byte[] digest) =>
+        WriteAtomically(path + ".sha256", Encoding.ASCII.GetBytes($"{Convert.ToHexStringLower(digest)}  {Path.GetFileName(path)}\n"));
+
+    /// <summary>
+    /// A temporary name of this write's own: two writers of one path (two processes sharing a
+    /// cache) never interleave in one file; the last rename wins with a whole file.
+    /// </summary>
+    private static string TemporaryName(string path) => $"{path}.{Guid.NewGuid():N}.tmp";
 
     public static (CheckpointMeta Meta, IReadOnlyDictionary<string, byte[]> Sections) Read(string path)
     {
@@ -82,14 +110,44 @@ public static class CheckpointFile
 
     private static void WriteAtomically(string path, ReadOnlySpan<byte> bytes)
     {
-        // A temporary name of this write's own: two writers of one path (two processes sharing a
-        // cache) never interleave in one file; the last rename wins with a whole file.
-        var temporary = $"{path}.{Guid.NewGuid():N}.tmp";
+        var temporary = TemporaryName(path);
         using (var stream = new FileStream(temporary, FileMode.Create, FileAccess.Write, FileShare.None))
         {
             stream.Write(bytes);
             stream.Flush(flushToDisk: true);
         }
         File.Move(temporary, path, overwrite: true);
+    }
+
+    /// <summary>Passes writes through to a stream and hashes them (SHA-256) on the way.</summary>
+    private sealed class HashingStream(Stream inner) : Stream
+    {
+        private readonly IncrementalHash _hash = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
+
+        public byte[] Digest() => _hash.GetHashAndReset();
+
+        public override void Write(byte[] buffer, int offset, int count) => Write(buffer.AsSpan(offset, count));
+
+        public override void Write(ReadOnlySpan<byte> buffer)
+        {
+            _hash.AppendData(buffer);
+            inner.Write(buffer);
+        }
+
+        public override bool CanRead => false;
+        public override bool CanSeek => false;
+        public override bool CanWrite => true;
+        public override long Length => throw new NotSupportedException();
+        public override long Position { get => throw new NotSupportedException(); set => throw new NotSupportedException(); }
+        public override void Flush() => inner.Flush();
+        public override int Read(byte[] buffer, int offset, int count) => throw new NotSupportedException();
+        public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
+        public override void SetLength(long value) => throw new NotSupportedException();
+
+        protected override void Dispose(bool disposing)
+        {
+            if (disposing) _hash.Dispose();
+            base.Dispose(disposing);
+        }
     }
 }

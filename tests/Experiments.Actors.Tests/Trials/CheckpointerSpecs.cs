@@ -66,6 +66,19 @@ public sealed class CheckpointerSpecs(ITestOutputHelper output) : TestKit(TestCo
     }
 
     [Fact]
+    public void Should_write_the_same_state_as_last_and_best_with_each_its_own_digest()
+    {
+        var checkpointer = Sys.ActorOf(Checkpointer.Props(_dir.Path, "test-sweep", new TrialKey(0, 0)));
+
+        Save(checkpointer, 3, asLast: true, asBest: true);
+
+        Assert.Equal(File.ReadAllBytes(_dir.File(Checkpointer.LastFile)), File.ReadAllBytes(_dir.File(Checkpointer.BestFile)));
+        Assert.Equal(3, CheckpointFile.Read(_dir.File(Checkpointer.BestFile)).Meta.Epoch);
+        Assert.EndsWith($"  {Checkpointer.BestFile}\n", File.ReadAllText(_dir.File(Checkpointer.BestFile + ".sha256")));
+        Assert.DoesNotContain(Directory.GetFiles(_dir.Path), f => f.EndsWith(".tmp"));
+    }
+
+    [Fact]
     public void Should_answer_nothing_to_resume_from_when_there_is_no_checkpoint()
     {
         var last = GetLast(Sys.ActorOf(Checkpointer.Props(_dir.Path, "test-sweep", new TrialKey(0, 0))));
