@@ -160,4 +160,16 @@ public sealed class SearchMethodTests
 
         Assert.Equal("bad.hocon:1:8: empty array element (doubled ',')", SpecReport.Render(result));
     }
+
+    [Fact]
+    public void Should_list_errors_in_the_order_of_the_file()
+    {
+        var result = SpecLoader.LoadText(
+            "experiments.sweeps = [{\n  name = a\n  model = cnn\n  search { method = grid, space { learnin-rate = [1e-3] } }\n  cross-validation { folds = 1 }\n}]\n",
+            "bad.hocon", "/tmp", SpecContext.Default);
+        var lines = SpecReport.Render(result).Split(Environment.NewLine);
+        Assert.Equal(2, lines.Length);
+        Assert.StartsWith("bad.hocon:4: sweeps[0].search.space.learnin-rate", lines[0]);
+        Assert.StartsWith("bad.hocon:5: sweeps[0].cross-validation.folds", lines[1]);
+    }
 }

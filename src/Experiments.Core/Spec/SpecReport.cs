@@ -11,9 +11,14 @@ public static class SpecReport
     public static string Render(ImmutableArray<SweepSpec> sweeps) =>
         string.Join(Environment.NewLine, sweeps.Select(s => Line(SweepPlan.Of(s))));
 
-    /// <summary>The sweep lines when the file is valid, else one line per error.</summary>
+    /// <summary>The sweep lines when the file is valid, else one line per error, in the file's order.</summary>
     public static string Render(SpecLoadResult result) =>
-        result.IsValid ? Render(result.Sweeps) : string.Join(Environment.NewLine, result.Errors.Select(e => e.ToString()));
+        result.IsValid
+            ? Render(result.Sweeps)
+            : string.Join(Environment.NewLine, result.Errors
+                .Select((error, found) => (error, found))
+                .OrderBy(x => x.error.Line ?? int.MaxValue).ThenBy(x => x.error.Column ?? 0).ThenBy(x => x.found)
+                .Select(x => x.error.ToString()));
 
     public static string Line(SweepPlan plan) => string.Create(CultureInfo.InvariantCulture,
         $"{plan.Name}: {plan.Configs} config{(plan.Configs == 1 ? "" : "s")} × {plan.Folds} folds, worst case {plan.WorstCaseEpochs} epochs");
