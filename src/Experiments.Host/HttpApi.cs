@@ -109,7 +109,7 @@ public static class HttpApi
         {
             rank = r.Rank,
             config = r.Config.Id,
-            parameters = r.Config.Parameters.Values.ToDictionary(kv => kv.Key, kv => kv.Value.IsNumber ? (object)kv.Value.AsDouble() : kv.Value.AsString()),
+            parameters = r.Config.Parameters.ToPlainValues(),
             mean = r.Mean,
             sd = r.StdDev,
             folds = r.FoldsWithResult,

@@ -2,6 +2,7 @@ using System.Collections.Immutable;
 using System.Text.Json;
 using Experiments.Core.Spec;
 using Experiments.Core.Trials;
+using Experiments.Training;
 
 namespace Experiments.Actors.Sweeps;
 
@@ -24,11 +25,5 @@ public sealed class SweepResults(string directory)
 
     public void WriteSummary(SweepSummary summary) => WriteAtomically("summary.json", JsonSerializer.Serialize(summary, SpecJson.Options));
 
-    private void WriteAtomically(string name, string text)
-    {
-        System.IO.Directory.CreateDirectory(Directory);
-        var path = Path.Combine(Directory, name);
-        File.WriteAllText(path + ".tmp", text);
-        File.Move(path + ".tmp", path, overwrite: true);
-    }
+    private void WriteAtomically(string name, string text) => AtomicFile.WriteText(Path.Combine(Directory, name), text);
 }

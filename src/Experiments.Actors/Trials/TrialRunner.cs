@@ -209,7 +209,7 @@ public sealed class TrialRunner : ReceiveActor
 
     private void WriteParams()
     {
-        var values = _plan.Parameters.Values.ToDictionary(kv => kv.Key, kv => kv.Value.IsNumber ? (object)kv.Value.AsDouble() : kv.Value.AsString());
+        var values = _plan.Parameters.ToPlainValues();
         var json = JsonSerializer.Serialize(new { sweep = _plan.SweepName, config = _plan.Key.ConfigId, fold = _plan.Key.Fold, seed = _plan.Seed, parameters = values }, new JsonSerializerOptions { WriteIndented = true });
         File.WriteAllText(Path.Combine(_plan.Directory, "params.json"), json);
     }

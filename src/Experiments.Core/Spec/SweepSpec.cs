@@ -85,6 +85,10 @@ public sealed record ParameterSet(ImmutableSortedDictionary<string, ParamValue> 
     public int Int(string name) => this[name].AsInt();
     public string Text(string name) => this[name].AsString();
 
+    /// <summary>Numbers as doubles, words as strings: for JSON a person reads (params.json, the HTTP API).</summary>
+    public IReadOnlyDictionary<string, object> ToPlainValues() =>
+        Values.ToDictionary(kv => kv.Key, kv => kv.Value.IsNumber ? (object)kv.Value.AsDouble() : kv.Value.AsString());
+
     public ParameterSet With(string name, ParamValue value) => new(Values.SetItem(name, value));
 
     /// <summary>These values, overridden by <paramref name="overrides"/>.</summary>

@@ -24,7 +24,7 @@ public static class CheckpointFile
     public static void Write(string path, CheckpointMeta meta, IReadOnlyDictionary<string, byte[]> sections)
     {
         Directory.CreateDirectory(Path.GetDirectoryName(Path.GetFullPath(path))!);
-        var temporary = TemporaryName(path);
+        var temporary = AtomicFile.TemporaryName(path);
         byte[] digest;
         // Streamed to disk and hashed on the way: no in-memory copy of the (megabytes of) state.
         using (var file = new FileStream(temporary, FileMode.Create, FileAccess.Write, FileShare.None, 1 << 16))
@@ -55,22 +55,16 @@ public static class CheckpointFile
     /// <summary>Copies a checkpoint and its digest, each atomically (best.ckpt from last.ckpt).</summary>
     public static void Copy(string source, string destination)
     {
-        var temporary = TemporaryName(destination);
+        var temporary = AtomicFile.TemporaryName(destination);
         File.Copy(source, temporary, overwrite: true);
         File.Move(temporary, destination, overwrite: true);
         var bytes = File.ReadAllBytes(source + ".sha256");
-        WriteAtomically(destination + ".sha256", Encoding.ASCII.GetBytes(
+        AtomicFile.Write(destination + ".sha256", Encoding.ASCII.GetBytes(
             Encoding.ASCII.GetString(bytes).Replace(Path.GetFileName(source), Path.GetFileName(destination), StringComparison.Ordinal)));
     }
 
     private static void WriteDigest(string path, byte[] digest) =>
-        WriteAtomically(path + ".sha256", Encoding.ASCII.GetBytes($"{Convert.ToHexStringLower(digest)}  {Path.GetFileName(path)}\n"));
-
-    /// <summary>
-    /// A temporary name of this write's own: two writers of one path (two processes sharing a
-    /// cache) never interleave in one file; the last rename wins with a whole file.
-    /// </summary>
-    private static string TemporaryName(string path) => $"{path}.{Guid.NewGuid():N}.tmp";
+        AtomicFile.Write(path + ".sha256", Encoding.ASCII.GetBytes($"{Convert.ToHexStringLower(digest)}  {Path.GetFileName(path)}\n"));
 
     public static (CheckpointMeta Meta, IReadOnlyDictionary<string, byte[]> Sections) Read(string path)
     {
@@ -106,17 +100,6 @@ public static class CheckpointFile
         {
             throw new CheckpointException($"{path}: malformed checkpoint ({e.Message})", e);
         }
-    }
-
-    private static void WriteAtomically(string path, ReadOnlySpan<byte> bytes)
-    {
-        var temporary = TemporaryName(path);
-        using (var stream = new FileStream(temporary, FileMode.Create, FileAccess.Write, FileShare.None))
-        {
-            stream.Write(bytes);
-            stream.Flush(flushToDisk: true);
-        }
-        File.Move(temporary, path, overwrite: true);
     }
 
     /// <summary>Passes writes through to a stream and hashes them (SHA-256) on the way.</summary>

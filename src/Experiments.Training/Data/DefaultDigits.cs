@@ -131,12 +131,13 @@ public static class DefaultDigits
         var pixels = new byte[all.Length * Side * Side];
         for (var i = 0; i < all.Length; i++) all[i].img.CopyTo(pixels, i * Side * Side);
         // Write to temporary names and rename, so an interrupted conversion never leaves a half file.
-        // Temporary names of this call's own, so concurrent conversions never write the same file.
-        var suffix = $".{Guid.NewGuid():N}.tmp";
-        IdxFile.Write(imagesPath + suffix, pixels, all.Length, Side, Side);
-        IdxFile.Write(labelsPath + suffix, all.Select(x => x.label).ToArray(), all.Length);
-        File.Move(labelsPath + suffix, labelsPath, overwrite: true);
-        File.Move(imagesPath + suffix, imagesPath, overwrite: true);
+        // Temporary names of this call's own, so concurrent conversions never write the same file;
+        // labels land first, so both files exist only once both are whole.
+        var (images, labels) = (AtomicFile.TemporaryName(imagesPath), AtomicFile.TemporaryName(labelsPath));
+        IdxFile.Write(images, pixels, all.Length, Side, Side);
+        IdxFile.Write(labels, all.Select(x => x.label).ToArray(), all.Length);
+        File.Move(labels, labelsPath, overwrite: true);
+        File.Move(images, imagesPath, overwrite: true);
     }
 
     private static List<byte[]> ReadDigits(string tarball, string entryName, Stream json)

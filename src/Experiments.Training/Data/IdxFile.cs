@@ -17,6 +17,8 @@ public sealed class IdxFile : IDisposable
 
     private readonly MemoryMappedFile? _map;
     private readonly MemoryMappedViewAccessor? _view;
+    /// <summary>The mapped data's first byte, held for the file's lifetime (not acquired per item on the batch path).</summary>
+    private readonly unsafe byte* _mapped;
     private readonly byte[]? _inflated;
     private readonly long _dataOffset;
 
@@ -33,6 +35,13 @@ public sealed class IdxFile : IDisposable
         _dataOffset = dataOffset;
         _map = map;
         _view = view;
+        if (view is not null)
+            unsafe
+            {
+                byte* start = null;
+                view.SafeMemoryMappedViewHandle.AcquirePointer(ref start);
+                _mapped = start + view.PointerOffset;
+            }
         _inflated = inflated;
     }
 
@@ -120,16 +129,7 @@ public sealed class IdxFile : IDisposable
         }
         unsafe
         {
-            byte* basePtr = null;
-            _view!.SafeMemoryMappedViewHandle.AcquirePointer(ref basePtr);
-            try
-            {
-                new ReadOnlySpan<byte>(basePtr + _view.PointerOffset + start, ItemSize).CopyTo(destination);
-            }
-            finally
-            {
-                _view.SafeMemoryMappedViewHandle.ReleasePointer();
-            }
+            new ReadOnlySpan<byte>(_mapped + start, ItemSize).CopyTo(destination);
         }
     }
 
@@ -142,7 +142,11 @@ public sealed class IdxFile : IDisposable
 
     public void Dispose()
     {
-        _view?.Dispose();
+        if (_view is not null)
+        {
+            _view.SafeMemoryMappedViewHandle.ReleasePointer();
+            _view.Dispose();
+        }
         _map?.Dispose();
     }
 

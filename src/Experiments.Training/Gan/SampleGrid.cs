@@ -22,11 +22,7 @@ public static class SampleGrid
     {
         if (images.ndim != 4 || images.shape[0] != columns * columns || images.shape[2] != Cell || images.shape[3] != Cell)
             throw new ArgumentException($"expected [{columns * columns},1,{Cell},{Cell}] images, got [{string.Join(",", images.shape)}]", nameof(images));
-        var png = Encode(Pixels(images), columns);
-        Directory.CreateDirectory(Path.GetDirectoryName(Path.GetFullPath(pngPath))!);
-        var temporary = pngPath + ".tmp";
-        File.WriteAllBytes(temporary, png);
-        File.Move(temporary, pngPath, overwrite: true);
+        AtomicFile.Write(pngPath, Encode(Pixels(images), columns));
     }
 
     private static byte[] Pixels(Tensor images)
