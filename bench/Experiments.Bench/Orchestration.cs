@@ -91,18 +91,36 @@ public static class Orchestration
     }
 
     /// <summary>Wall time of the trial phase at the given concurrency, and the sum of the trial-folds' own times.</summary>
-    public static async Task<(double Wall, double SumOfTrials)> ConcurrencyAsync(int configs, int concurrency, int epochs, int stepsPerEpoch)
+    /// With <paramref name="cpuReport"/>, also where the process's CPU time went, by thread.
+    public static async Task<(double Wall, double SumOfTrials, double SumBusy)> ConcurrencyAsync(int configs, int concurrency, int epochs, int stepsPerEpoch, TextWriter? cpuReport = null)
     {
         var results = Directory.CreateTempSubdirectory("bench-concurrency-").FullName;
         var spec = Load(Spec($"concurrency-{concurrency}", configs, concurrency, epochs, stepsPerEpoch));
         var timing = new TimingFactory();
-        await RunSweepAsync(spec, results, timing);
+        using (var cpu = new ThreadCpu())
+        {
+            await RunSweepAsync(spec, results, timing);
+            if (cpuReport is not null) cpu.Report(cpuReport, ThreadGroup);
+        }
         Directory.Delete(results, true);
         // The last trainer built is the final retrain, which runs alone: leave it out.
         var trials = timing.Lifetimes.OrderBy(l => l.Start).SkipLast(1).ToList();
         var wall = (trials.Max(l => l.End) - trials.Min(l => l.Start)).TotalSeconds;
-        return (wall, trials.Sum(l => (l.End - l.Start).TotalSeconds));
+        if (cpuReport is not null)
+        {
+            // From a trainer's disposal to the next trainer's creation: the sweep's own latency between trial-folds.
+            var gaps = trials.Skip(concurrency)
+                .Select(t => (t.Start - trials.Where(o => o.End <= t.Start).Select(o => o.End).DefaultIfEmpty(t.Start).Max()).TotalMilliseconds)
+                .ToList();
+            var ends = trials.Select(t => t.End).Order().ToList();
+            cpuReport.WriteLine($"gaps between trial-folds: mean {gaps.DefaultIfEmpty(0).Average():0} ms, max {gaps.DefaultIfEmpty(0).Max():0} ms; " +
+                                $"last two ends {(ends[^1] - ends[^2]).TotalMilliseconds:0} ms apart");
+        }
+        return (wall, trials.Sum(l => (l.End - l.Start).TotalSeconds), trials.Sum(l => l.Busy.TotalSeconds));
     }
+
+    /// <summary>Thread names without their numbers: "trainer" for all trainers' threads, and so on.</summary>
+    private static string ThreadGroup(string name) => name.TrimEnd("0123456789_-#".ToCharArray()) is { Length: > 0 } trimmed ? trimmed : name;
 
     private static SweepSpec Load(string text)
     {
@@ -126,26 +144,46 @@ public static class Orchestration
         return sorted.Count % 2 == 1 ? sorted[sorted.Count / 2] : (sorted[sorted.Count / 2 - 1] + sorted[sorted.Count / 2]) / 2;
     }
 
-    /// <summary>Records when each trainer was built and disposed: a trial-fold's lifetime.</summary>
+    /// <summary>Records when each trainer was built and disposed (a trial-fold's lifetime), and how long it was busy in between.</summary>
     private sealed class TimingFactory : ITrainerFactory
     {
-        public ConcurrentBag<(DateTime Start, DateTime End)> Lifetimes { get; } = new();
+        public ConcurrentBag<(DateTime Start, DateTime End, TimeSpan Busy)> Lifetimes { get; } = new();
 
-        public IModelTrainer Create(ModelKind model, IDigitSource data, ParameterSet parameters, int seed) =>
-            new Timed(TrainerFactory.Instance.Create(model, data, parameters, seed), DateTime.UtcNow, Lifetimes);
-
-        private sealed class Timed(IModelTrainer inner, DateTime start, ConcurrentBag<(DateTime, DateTime)> lifetimes) : IModelTrainer
+        public IModelTrainer Create(ModelKind model, IDigitSource data, ParameterSet parameters, int seed)
         {
+            var start = DateTime.UtcNow;
+            var built = Stopwatch.StartNew();
+            var inner = TrainerFactory.Instance.Create(model, data, parameters, seed);
+            return new Timed(inner, start, built.Elapsed, Lifetimes);
+        }
+
+        private sealed class Timed(IModelTrainer inner, DateTime start, TimeSpan building, ConcurrentBag<(DateTime, DateTime, TimeSpan)> lifetimes) : IModelTrainer
+        {
+            private readonly Stopwatch _busy = new();
+
             public int BatchSize => inner.BatchSize;
-            public IReadOnlyDictionary<string, double> TrainStep(ReadOnlySpan<int> batch) => inner.TrainStep(batch);
-            public IReadOnlyDictionary<string, double> Evaluate(IReadOnlyList<int> indices) => inner.Evaluate(indices);
-            public IReadOnlyDictionary<string, byte[]> CaptureState() => inner.CaptureState();
-            public void RestoreState(IReadOnlyDictionary<string, byte[]> sections, string source) => inner.RestoreState(sections, source);
+
+            public IReadOnlyDictionary<string, double> TrainStep(ReadOnlySpan<int> batch)
+            {
+                _busy.Start();
+                try { return inner.TrainStep(batch); } finally { _busy.Stop(); }
+            }
+
+            public IReadOnlyDictionary<string, double> Evaluate(IReadOnlyList<int> indices) => Busy(() => inner.Evaluate(indices));
+            public IReadOnlyDictionary<string, byte[]> CaptureState() => Busy(inner.CaptureState);
+            public void RestoreState(IReadOnlyDictionary<string, byte[]> sections, string source) => Busy(() => { inner.RestoreState(sections, source); return 0; });
+
+            private T Busy<T>(Func<T> work)
+            {
+                _busy.Start();
+                try { return work(); } finally { _busy.Stop(); }
+            }
 
             public void Dispose()
             {
-                lifetimes.Add((start, DateTime.UtcNow));
+                var disposing = Stopwatch.StartNew();
                 inner.Dispose();
+                lifetimes.Add((start, DateTime.UtcNow, building + _busy.Elapsed + disposing.Elapsed));
             }
         }
     }

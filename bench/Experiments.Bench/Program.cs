@@ -31,6 +31,40 @@ cnn.SetAction(parse =>
     Console.WriteLine($"| {CnnLoop.Project} | 1 each | 2 | {F(CnnLoop.RunParallel(data, CnnLoop.Project, 2, 1, n))} |");
 });
 
+var rounds = new Option<int>("--rounds") { DefaultValueFactory = _ => 3, Description = "alternating rounds of (alone, concurrency 2)" };
+var pair = new Command("pair", "the hardware's own ceiling for concurrency 2: one bare trainer, then two side by side, in alternating rounds") { steps, rounds };
+pair.SetAction(parse =>
+{
+    using var data = Digits();
+    var n = parse.GetValue(steps);
+    var ratios = new List<double>();
+    Console.WriteLine("| round | one trainer, samples/s | two side by side, samples/s in all | two / (2 × one) |");
+    Console.WriteLine("|---:|---:|---:|---:|");
+    for (var round = 1; round <= parse.GetValue(rounds); round++)
+    {
+        var one = CnnLoop.Run(data, CnnLoop.Project, 1, n);
+        var two = CnnLoop.RunParallel(data, CnnLoop.Project, 2, 1, n);
+        ratios.Add(two / 2 / one);
+        Console.WriteLine($"| {round} | {F(one)} | {F(two)} | {two / 2 / one:P1} |");
+    }
+    Console.WriteLine($"median: {ratios.Order().ElementAt(ratios.Count / 2):P1}");
+});
+
+static async Task ConcurrencyRounds(int rounds, TextWriter? cpu)
+{
+    var ratios = new List<double>();
+    Console.WriteLine("| round | sum alone (trainers busy) | wall at concurrency 2 | trial-folds at concurrency 2 (busy) | ratio |");
+    Console.WriteLine("|---:|---:|---:|---:|---:|");
+    for (var round = 1; round <= rounds; round++)
+    {
+        var (_, alone, busyAlone) = await Orchestration.ConcurrencyAsync(configs: 4, concurrency: 1, epochs: 2, stepsPerEpoch: 100, cpu);
+        var (wall, together, busyTogether) = await Orchestration.ConcurrencyAsync(configs: 4, concurrency: 2, epochs: 2, stepsPerEpoch: 100, cpu);
+        ratios.Add(alone / 2 / wall);
+        Console.WriteLine($"| {round} | {alone:0.0} s ({busyAlone:0.0}) | {wall:0.0} s | {together:0.0} s ({busyTogether:0.0}) | {alone / 2 / wall:P1} |");
+    }
+    Console.WriteLine($"median of (sum alone / 2) / wall: {ratios.Order().ElementAt(ratios.Count / 2):P1}");
+}
+
 var orchestration = new Command("orchestration", "the actor runtime's overhead per epoch, and a sweep of 8 trial-folds at concurrency 2");
 orchestration.SetAction(async _ =>
 {
@@ -38,10 +72,15 @@ orchestration.SetAction(async _ =>
     var (bare, actors) = await Orchestration.EpochOverheadAsync(data, epochs: 3, stepsPerEpoch: 100, rounds: 3);
     Console.WriteLine($"epoch (100 steps of 64 + evaluation on 1,800 digits + state capture), median of 3 alternating rounds × 5 folds: " +
                       $"bare {bare:0.000} s, through the actors {actors:0.000} s: {bare / actors:P1} of the bare loop's speed");
-    var (_, alone) = await Orchestration.ConcurrencyAsync(configs: 4, concurrency: 1, epochs: 2, stepsPerEpoch: 100);
-    var (wall, together) = await Orchestration.ConcurrencyAsync(configs: 4, concurrency: 2, epochs: 2, stepsPerEpoch: 100);
-    Console.WriteLine($"8 trial-folds: sum of their times one at a time {alone:0.0} s; at concurrency 2 the sweep took {wall:0.0} s " +
-                      $"(trial-folds {together:0.0} s in all); (sum alone / 2) / wall = {alone / 2 / wall:P1}");
+    await ConcurrencyRounds(3, null);
+});
+
+var cpuOption = new Option<bool>("--cpu") { Description = "also print CPU time by thread, JIT and GC for each sweep" };
+var concurrency = new Command("concurrency", "the sweep of 8 trial-folds alone and at concurrency 2, in alternating rounds") { rounds, cpuOption };
+concurrency.SetAction(async parse =>
+{
+    using var data = Digits();
+    await ConcurrencyRounds(parse.GetValue(rounds), parse.GetValue(cpuOption) ? Console.Out : null);
 });
 
 var profile = new Command("profile", "where a CNN step's time goes");
@@ -56,5 +95,5 @@ gan.SetAction(parse =>
         Console.WriteLine($"| {threads} | {GanLoop.Run(data, threads, parse.GetValue(steps)):0.0} |");
 });
 
-var root = new RootCommand("Experiments benchmarks") { cnn, gan, orchestration, profile };
+var root = new RootCommand("Experiments benchmarks") { cnn, gan, pair, orchestration, concurrency, profile };
 return await root.Parse(args).InvokeAsync();

@@ -7,6 +7,9 @@ public static class ActorsConfig
 {
     /// <summary>One dedicated thread per trainer: torch's thread count and dispose scopes are per thread.</summary>
     public const string Hocon = """
+        # The scheduler's wheel ticks on a timer; at the default 10 ms its wake-ups took CPU from
+        # the trainers (2-4 % of a core). Nothing here needs timing finer than a tenth of a second.
+        akka.scheduler.tick-duration = 100ms
         experiments.trainer-dispatcher {
           type = PinnedDispatcher
           executor = thread-pool-executor
