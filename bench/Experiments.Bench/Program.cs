@@ -10,6 +10,9 @@ using Serilog;
 //   dotnet run -c Release --project bench/Experiments.Bench -- gan
 //   dotnet run -c Release --project bench/Experiments.Bench -- profile
 //   dotnet run -c Release --project bench/Experiments.Bench -- orchestration
+//   dotnet run -c Release --project bench/Experiments.Bench -- overhead --rounds 3
+//   dotnet run -c Release --project bench/Experiments.Bench -- concurrency --rounds 7 [--cpu]
+//   dotnet run -c Release --project bench/Experiments.Bench -- pair --rounds 5
 Log.Logger = new LoggerConfiguration().MinimumLevel.Warning().WriteTo.Console().CreateLogger();
 
 static DigitDataset Digits() => DigitDataset.Load(new DatasetSpec(DatasetSpec.DefaultName, null, null, null));
@@ -66,13 +69,25 @@ static async Task ConcurrencyRounds(int rounds, TextWriter? cpu)
 }
 
 var orchestration = new Command("orchestration", "the actor runtime's overhead per epoch, and a sweep of 8 trial-folds at concurrency 2");
+static async Task EpochOverhead(IDigitSource data, int rounds)
+{
+    var (bare, actors) = await Orchestration.EpochOverheadAsync(data, epochs: 3, stepsPerEpoch: 100, rounds);
+    Console.WriteLine($"epoch (100 steps of 64 + evaluation on 1,800 digits + state capture), median of {rounds} alternating rounds × 5 folds: " +
+                      $"bare {bare:0.000} s, through the actors {actors:0.000} s: {bare / actors:P1} of the bare loop's speed");
+}
+
 orchestration.SetAction(async _ =>
 {
     using var data = Digits();
-    var (bare, actors) = await Orchestration.EpochOverheadAsync(data, epochs: 3, stepsPerEpoch: 100, rounds: 3);
-    Console.WriteLine($"epoch (100 steps of 64 + evaluation on 1,800 digits + state capture), median of 3 alternating rounds × 5 folds: " +
-                      $"bare {bare:0.000} s, through the actors {actors:0.000} s: {bare / actors:P1} of the bare loop's speed");
+    await EpochOverhead(data, 3);
     await ConcurrencyRounds(3, null);
+});
+
+var overhead = new Command("overhead", "only the actor runtime's overhead per epoch") { rounds };
+overhead.SetAction(async parse =>
+{
+    using var data = Digits();
+    await EpochOverhead(data, parse.GetValue(rounds));
 });
 
 var cpuOption = new Option<bool>("--cpu") { Description = "also print CPU time by thread, JIT and GC for each sweep" };
@@ -95,5 +110,5 @@ gan.SetAction(parse =>
         Console.WriteLine($"| {threads} | {GanLoop.Run(data, threads, parse.GetValue(steps)):0.0} |");
 });
 
-var root = new RootCommand("Experiments benchmarks") { cnn, gan, pair, orchestration, concurrency, profile };
+var root = new RootCommand("Experiments benchmarks") { cnn, gan, pair, orchestration, overhead, concurrency, profile };
 return await root.Parse(args).InvokeAsync();
