@@ -16,6 +16,7 @@ using Serilog;
 Log.Logger = new LoggerConfiguration().MinimumLevel.Warning().WriteTo.Console().CreateLogger();
 
 static DigitDataset Digits() => DigitDataset.Load(new DatasetSpec(DatasetSpec.DefaultName, null, null, null));
+static double Median(List<double> values) => values.Order().ElementAt(values.Count / 2);  // the upper one for an even count
 static string F(double x) => x.ToString("N0", CultureInfo.InvariantCulture);
 
 var steps = new Option<int>("--steps") { DefaultValueFactory = _ => 300, Description = "measured steps per loop" };
@@ -34,7 +35,7 @@ cnn.SetAction(parse =>
     Console.WriteLine($"| {CnnLoop.Project} | 1 each | 2 | {F(CnnLoop.RunParallel(data, CnnLoop.Project, 2, 1, n))} |");
 });
 
-var rounds = new Option<int>("--rounds") { DefaultValueFactory = _ => 3, Description = "alternating rounds of (alone, concurrency 2)" };
+var rounds = new Option<int>("--rounds") { DefaultValueFactory = _ => 3, Description = "rounds, each timing both sides one after the other, so that the machine's drift falls on both" };
 var pair = new Command("pair", "the hardware's own ceiling for concurrency 2: one bare trainer, then two side by side, in alternating rounds") { steps, rounds };
 pair.SetAction(parse =>
 {
@@ -50,7 +51,7 @@ pair.SetAction(parse =>
         ratios.Add(two / 2 / one);
         Console.WriteLine($"| {round} | {F(one)} | {F(two)} | {two / 2 / one:P1} |");
     }
-    Console.WriteLine($"median: {ratios.Order().ElementAt(ratios.Count / 2):P1}");
+    Console.WriteLine($"median: {Median(ratios):P1}");
 });
 
 static async Task ConcurrencyRounds(int rounds, TextWriter? cpu)
@@ -65,10 +66,9 @@ static async Task ConcurrencyRounds(int rounds, TextWriter? cpu)
         ratios.Add(alone / 2 / wall);
         Console.WriteLine($"| {round} | {alone:0.0} s ({busyAlone:0.0}) | {wall:0.0} s | {together:0.0} s ({busyTogether:0.0}) | {alone / 2 / wall:P1} |");
     }
-    Console.WriteLine($"median of (sum alone / 2) / wall: {ratios.Order().ElementAt(ratios.Count / 2):P1}");
+    Console.WriteLine($"median of (sum alone / 2) / wall: {Median(ratios):P1}");
 }
 
-var orchestration = new Command("orchestration", "the actor runtime's overhead per epoch, and a sweep of 8 trial-folds at concurrency 2");
 static async Task EpochOverhead(IDigitSource data, int rounds)
 {
     var (bare, actors) = await Orchestration.EpochOverheadAsync(data, epochs: 3, stepsPerEpoch: 100, rounds);
@@ -76,6 +76,7 @@ static async Task EpochOverhead(IDigitSource data, int rounds)
                       $"bare {bare:0.000} s, through the actors {actors:0.000} s: {bare / actors:P1} of the bare loop's speed");
 }
 
+var orchestration = new Command("orchestration", "the actor runtime's overhead per epoch, and a sweep of 8 trial-folds at concurrency 2");
 orchestration.SetAction(async _ =>
 {
     using var data = Digits();
