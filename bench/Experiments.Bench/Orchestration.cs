@@ -90,8 +90,10 @@ public static class Orchestration
         return times;
     }
 
-    /// <summary>Wall time of the trial phase at the given concurrency, and the sum of the trial-folds' own times.</summary>
-    /// With <paramref name="cpuReport"/>, also where the process's CPU time went, by thread.
+    /// <summary>
+    /// Wall time of the trial phase at the given concurrency, the sum of the trial-folds' own times, and how much
+    /// of that their trainers were busy. With <paramref name="cpuReport"/>, also where the process's CPU time went.
+    /// </summary>
     public static async Task<(double Wall, double SumOfTrials, double SumBusy)> ConcurrencyAsync(int configs, int concurrency, int epochs, int stepsPerEpoch, TextWriter? cpuReport = null)
     {
         var results = Directory.CreateTempSubdirectory("bench-concurrency-").FullName;
@@ -119,7 +121,7 @@ public static class Orchestration
         return (wall, trials.Sum(l => (l.End - l.Start).TotalSeconds), trials.Sum(l => l.Busy.TotalSeconds));
     }
 
-    /// <summary>Thread names without their numbers: "trainer" for all trainers' threads, and so on.</summary>
+    /// <summary>Thread names without their numbers: one group for all trainers' threads, one for the pool's, and so on.</summary>
     private static string ThreadGroup(string name) => name.TrimEnd("0123456789_-#".ToCharArray()) is { Length: > 0 } trimmed ? trimmed : name;
 
     private static SweepSpec Load(string text)

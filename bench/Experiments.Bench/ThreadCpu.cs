@@ -53,7 +53,7 @@ public sealed class ThreadCpu : IDisposable
         }
     }
 
-    /// <summary>Stops sampling and prints CPU seconds by thread group, and the GC's share.</summary>
+    /// <summary>Stops sampling and prints CPU seconds by thread group, then timers, JIT and GC since the start.</summary>
     public void Report(TextWriter output, Func<string, string> groupOf)
     {
         Dispose();

@@ -2,13 +2,16 @@ using Akka.Configuration;
 
 namespace Experiments.Actors;
 
-/// <summary>The Akka settings the actors need: the pinned dispatcher every trainer runs on.</summary>
+/// <summary>The Akka settings the actors need: the pinned dispatcher every trainer runs on, and a coarser scheduler tick.</summary>
 public static class ActorsConfig
 {
-    /// <summary>One dedicated thread per trainer: torch's thread count and dispose scopes are per thread.</summary>
+    /// <summary>
+    /// One dedicated thread per trainer (torch's thread count and dispose scopes are per thread),
+    /// and nothing else waking up on the cores the trainers need.
+    /// </summary>
     public const string Hocon = """
         # The scheduler's wheel ticks on a timer; at the default 10 ms its wake-ups took CPU from
-        # the trainers (2-4 % of a core). Nothing here needs timing finer than a tenth of a second.
+        # the trainers (2-3 % of a core). Nothing here needs timing finer than a tenth of a second.
         akka.scheduler.tick-duration = 100ms
         experiments.trainer-dispatcher {
           type = PinnedDispatcher
