@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using System.Net.Http.Json;
 using Experiments.Training.Data;
 using Serilog;
 
@@ -148,6 +149,24 @@ public sealed class ValidateDatasetSpecs : IDisposable
 
         Assert.Equal(ExitCodes.InvalidInput, exitCode);
         Assert.Equal($"{spec}:{line}: sweeps[0].dataset.{which}: {fifo}: a FIFO (named pipe), not a regular file", output.Trim());
+    }
+
+    [Fact]
+    public async Task Should_answer_a_post_naming_a_fifo_with_the_error_instead_of_blocking()
+    {
+        WriteClassSorted(10);
+        var fifo = _dir.File("fifo");
+        using (var mkfifo = Process.Start("mkfifo", [fifo])) await mkfifo.WaitForExitAsync();
+        using var service = ServiceProcess.Start(_dir.File("results"));
+        await service.WaitHealthyAsync();
+
+        // The client's timeout (30 s) bounds the wait: before the fix the request never got an answer.
+        var response = await service.Http.PostAsync("/sweeps", new StringContent(File.ReadAllText(WriteSpec(Images(), fifo))));
+
+        Assert.Equal(System.Net.HttpStatusCode.BadRequest, response.StatusCode);
+        var body = await response.Content.ReadFromJsonAsync<System.Text.Json.JsonElement>();
+        Assert.Equal($"request:{LabelsLine}: sweeps[0].dataset.labels: {fifo}: a FIFO (named pipe), not a regular file",
+            Assert.Single(body.GetProperty("errors").EnumerateArray()).GetString());
     }
 
     [Fact]
