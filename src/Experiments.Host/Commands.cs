@@ -45,6 +45,7 @@ public static class Commands
             output.WriteLine(SpecReport.Render(spec));
             return ExitCodes.InvalidInput;
         }
+        foreach (var warning in SpecReport.Warnings(spec)) output.WriteLine(warning);
         var (checkedJournal, failure) = Preflight(resultsDirectory, journal);
         if (failure is { } exitCode) return exitCode;
         using var host = ExperimentsHost.Build(resultsDirectory, factory, checkedJournal);
@@ -125,6 +126,7 @@ public static class Commands
     {
         var result = SpecLoader.LoadFile(file, DatasetFacts.SpecContext());
         foreach (var error in result.Errors) Log.Error("Rejected {File}: {Error}", file, error.ToString());
+        foreach (var warning in SpecReport.Warnings(result)) Log.Warning("{File}: {Warning}", file, warning);
         foreach (var spec in result.Sweeps)
             if (await sweeps.Ask<object>(new SweepProtocol.SubmitSweep(spec), TimeSpan.FromSeconds(30)) is SweepProtocol.SweepRejected rejected)
                 Log.Error("Rejected sweep {SweepId}: {Reason}", rejected.Name, rejected.Reason);

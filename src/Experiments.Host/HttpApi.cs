@@ -81,7 +81,8 @@ public static class HttpApi
             await request.Body.CopyToAsync(body);
             if (body.Length > SpecLoader.MaxBytes) return Results.BadRequest(new { errors = new[] { $"request: larger than {SpecLoader.MaxBytes} bytes" } });
             var result = SpecLoader.LoadBytes(body.ToArray(), "request", Directory.GetCurrentDirectory(), DatasetFacts.SpecContext());
-            if (!result.IsValid) return Results.BadRequest(new { errors = result.Errors.Select(e => e.ToString()) });
+            var warnings = SpecReport.Warnings(result).ToArray();
+            if (!result.IsValid) return Results.BadRequest(new { errors = result.Errors.Select(e => e.ToString()), warnings });
             var accepted = new List<string>();
             var rejected = new List<string>();
             foreach (var spec in result.Sweeps)
@@ -91,8 +92,8 @@ public static class HttpApi
                 else accepted.Add(spec.Name);
             }
             return rejected.Count == 0
-                ? Results.Accepted("/sweeps", new { accepted })
-                : Results.Conflict(new { accepted, errors = rejected });
+                ? Results.Accepted("/sweeps", new { accepted, warnings })
+                : Results.Conflict(new { accepted, errors = rejected, warnings });
         });
     }
 

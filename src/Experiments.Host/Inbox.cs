@@ -39,6 +39,7 @@ public sealed class Inbox(string resultsDirectory, ActorRegistry registry) : Bac
     private async Task TakeAsync(string file, IActorRef sweeps)
     {
         var result = SpecLoader.LoadFile(file, DatasetFacts.SpecContext());
+        foreach (var warning in SpecReport.Warnings(result)) Log.Warning("{File}: {Warning}", Path.GetFileName(file), warning);
         if (!result.IsValid)
         {
             foreach (var error in result.Errors) Log.Error("Rejected {File}: {Error}", Path.GetFileName(file), error.ToString());

@@ -158,7 +158,7 @@ public sealed class SpecLoaderTests
     [Fact]
     public void Should_accept_folds_when_every_class_has_enough_samples()
     {
-        var context = new SpecContext(ClassCounts: _ => new Dictionary<int, int> { [0] = 6, [1] = 100 });
+        var context = new SpecContext(Dataset: _ => DatasetSummary.FromLabels("labels", [.. Enumerable.Repeat((byte)0, 6), .. Enumerable.Repeat((byte)1, 100)], null));
 
         var spec = LoadOne("experiments.sweeps = [{ name = a, model = cnn, cross-validation { folds = 5 } }]", context);
 
@@ -168,7 +168,7 @@ public sealed class SpecLoaderTests
     [Fact]
     public void Should_report_a_class_count_callback_that_fails_as_an_error_not_an_exception()
     {
-        var context = new SpecContext(ClassCounts: _ => throw new IOException("disk on fire"));
+        var context = new SpecContext(Dataset: _ => throw new IOException("disk on fire"));
 
         var result = SpecLoader.LoadText(Minimal, "t.hocon", "/tmp", context);
 

@@ -10,11 +10,11 @@ internal static class TestFiles
     public static string InvalidSpecs => Path.Combine(AppContext.BaseDirectory, "Specs", "Invalid");
 
     /// <summary>
-    /// A host stand-in: a dataset with a limit has limit/10 samples in each of ten classes; without
-    /// one the counts are unknown (null), so the check is skipped.
+    /// A host stand-in: a dataset with a limit has at least limit/10 samples in each of ten classes;
+    /// without one the counts are unknown (null), so the check is skipped.
     /// </summary>
     public static SpecContext Context { get; } = new(
-        ClassCounts: d => d.Limit is { } n ? Enumerable.Range(0, 10).ToDictionary(c => c, _ => n / 10) : null);
+        Dataset: d => d.Limit is { } n ? DatasetSummary.FromLabels("labels", [.. Enumerable.Range(0, n).Select(i => (byte)(i % 10))], n) : null);
 
     private static string FindRoot()
     {

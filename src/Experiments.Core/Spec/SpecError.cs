@@ -8,6 +8,9 @@ namespace Experiments.Core.Spec;
 /// </summary>
 public sealed record SpecError(string Source, int? Line, int? Column, string? Path, string Message)
 {
+    /// <summary>A warning is printed like an error but fails nothing.</summary>
+    public bool IsWarning { get; init; }
+
     public static SpecError At(string source, int line, int column, string message) => new(source, line, column, null, message);
     public static SpecError AtKey(string source, string path, int? line, string message) => new(source, line, null, path, message);
     public static SpecError InFile(string source, string message) => new(source, null, null, null, message);
@@ -15,25 +18,30 @@ public sealed record SpecError(string Source, int? Line, int? Column, string? Pa
     public override string ToString()
     {
         var location = Line is null ? Source : Column is null ? $"{Source}:{Line}" : $"{Source}:{Line}:{Column}";
-        return Path is null ? $"{location}: {Message}" : $"{location}: {Path}: {Message}";
+        var message = IsWarning ? "warning: " + Message : Message;
+        return Path is null ? $"{location}: {message}" : $"{location}: {Path}: {message}";
     }
 }
 
-/// <summary>Either the validated sweeps of a file or every problem found in it; never both.</summary>
+/// <summary>
+/// Either the validated sweeps of a file or every problem found in it, never both; and, either way,
+/// the warnings (things the user should know that do not stop a run).
+/// </summary>
 public sealed record SpecLoadResult(ImmutableArray<SweepSpec> Sweeps, ImmutableArray<SpecError> Errors)
 {
+    public ImmutableArray<SpecError> Warnings { get; init; } = ImmutableArray<SpecError>.Empty;
     public bool IsValid => Errors.IsEmpty;
     public static SpecLoadResult Valid(ImmutableArray<SweepSpec> sweeps) => new(sweeps, ImmutableArray<SpecError>.Empty);
     public static SpecLoadResult Invalid(IEnumerable<SpecError> errors) => new(ImmutableArray<SweepSpec>.Empty, errors.ToImmutableArray());
 }
 
 /// <summary>
-/// What the loader may ask of its host. <see cref="ClassCounts"/> gives the number of samples per
-/// label of a dataset (null, or a null answer, skips the folds-versus-smallest-class check);
+/// What the loader may ask of its host. <see cref="Dataset"/> summarizes a dataset's files: a
+/// problem with them, or its samples per class (null, or a null answer, skips the dataset checks);
 /// <see cref="FileExists"/> checks IDX paths (defaults to the file system).
 /// </summary>
 public sealed record SpecContext(
-    Func<DatasetSpec, IReadOnlyDictionary<int, int>?>? ClassCounts = null,
+    Func<DatasetSpec, DatasetSummary?>? Dataset = null,
     Func<string, bool>? FileExists = null)
 {
     public static readonly SpecContext Default = new();

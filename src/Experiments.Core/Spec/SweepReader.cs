@@ -26,6 +26,7 @@ internal sealed partial class SweepReader
     private readonly SpecContext _context;
     private readonly ImmutableDictionary<string, int> _keyLines;
     private readonly List<SpecError> _errors = [];
+    private readonly List<SpecError> _warnings = [];
 
     private SweepReader(string source, string baseDirectory, SpecContext context, ImmutableDictionary<string, int> keyLines)
     {
@@ -40,7 +41,8 @@ internal sealed partial class SweepReader
     {
         var reader = new SweepReader(source, baseDirectory, context, keyLines);
         var sweeps = reader.ReadRoot(root, sweepDefaults);
-        return reader._errors.Count == 0 ? SpecLoadResult.Valid(sweeps) : SpecLoadResult.Invalid(reader._errors);
+        var result = reader._errors.Count == 0 ? SpecLoadResult.Valid(sweeps) : SpecLoadResult.Invalid(reader._errors);
+        return result with { Warnings = [.. reader._warnings] };
     }
 
     [GeneratedRegex("^[a-z0-9][a-z0-9-]{0,63}$")]
@@ -49,6 +51,7 @@ internal sealed partial class SweepReader
     // ---- errors -------------------------------------------------------------------------------
 
     private void Error(string path, string message) => _errors.Add(SpecError.AtKey(_source, path, LineOf(path), message));
+    private void Warning(string path, string message) => _warnings.Add(SpecError.AtKey(_source, path, LineOf(path), message) with { IsWarning = true });
 
     /// <summary>The line of the key, or of its closest enclosing key when it is not in the file.</summary>
     private int? LineOf(string path)
@@ -141,7 +144,7 @@ internal sealed partial class SweepReader
         var retries = Int(sweep, "retries", path, 0, 100);
         var checkpoint = ReadCheckpoint(Section(user, sweep, defaults, "checkpoint", path), Join(path, "checkpoint"));
 
-        if (dataset is not null && crossValidation is not null) CheckFoldsAgainstClasses(dataset, crossValidation, Join(path, "cross-validation.folds"));
+        if (dataset is not null) CheckDataset(dataset, model, crossValidation, path);
 
         if (_errors.Count > errorsBefore || name is null || model is null || dataset is null || search is null || crossValidation is null
             || training is null || earlyStopping is null || pruning is null || resources is null || retries is null || checkpoint is null)
@@ -252,21 +255,32 @@ internal sealed partial class SweepReader
             return null;
         }
         if (_context.Exists(full)) return full;
-        Error(path, $"file not found: {full}");
+        Error(path, Directory.Exists(full) ? $"{full}: a directory, not a regular file" : $"file not found: {full}");
         return null;
     }
 
-    private void CheckFoldsAgainstClasses(DatasetSpec dataset, CrossValidationSpec cv, string path)
+    /// <summary>What the host's summary of the dataset's files says (damage, classes the samples lack), then folds against classes.</summary>
+    private void CheckDataset(DatasetSpec dataset, ModelKind? model, CrossValidationSpec? cv, string path)
     {
-        if (_context.ClassCounts is null) return;
-        IReadOnlyDictionary<int, int>? counts;
-        try { counts = _context.ClassCounts(dataset); }
+        if (_context.Dataset is null) return;
+        DatasetSummary? summary;
+        try { summary = _context.Dataset(dataset); }
         catch (Exception e)
         {
-            Error(path, $"could not count the samples of dataset '{dataset.Name}': {e.Message}");
+            Error(Join(path, "dataset"), $"could not read dataset '{dataset.Name}': {e.Message}");
             return;
         }
-        if (counts is null || counts.Count == 0) return;
+        if (summary is null) return;
+        var errorsBefore = _errors.Count;
+        foreach (var finding in DatasetRules.Check(dataset, model, summary))
+            if (finding.IsWarning) Warning(Join(path, finding.Key), finding.Message);
+            else Error(Join(path, finding.Key), finding.Message);
+        if (cv is not null && _errors.Count == errorsBefore) CheckFoldsAgainstClasses(summary.UsedClasses, cv, Join(path, "cross-validation.folds"));
+    }
+
+    private void CheckFoldsAgainstClasses(IReadOnlyDictionary<int, int> counts, CrossValidationSpec cv, string path)
+    {
+        if (counts.Count == 0) return;
         var kept = 1 - cv.TestFraction;
         if (cv.Stratified)
         {

@@ -10,7 +10,7 @@ namespace Experiments.Training.Data;
 /// </summary>
 public sealed class DigitDataset : IDigitSource
 {
-    public const int Side = 28;
+    public const int Side = DigitFiles.Side;
 
     public string Name { get; }
     public Tensor Images { get; }
@@ -45,21 +45,11 @@ public sealed class DigitDataset : IDigitSource
 
     public static DigitDataset FromIdx(string name, string imagesPath, string labelsPath, int? limit = null)
     {
-        using var images = IdxFile.Open(imagesPath, 3);
-        using var labels = IdxFile.Open(labelsPath, 1);
-        if (images.Dimensions[1] != Side || images.Dimensions[2] != Side)
-            throw new DatasetException($"{imagesPath}: images are {images.Dimensions[1]}x{images.Dimensions[2]}, expected {Side}x{Side}");
-        if (images.Count != labels.Count)
-            throw new DatasetException($"{imagesPath} holds {images.Count} images but {labelsPath} holds {labels.Count} labels");
+        using var images = DigitFiles.OpenImages(imagesPath);
+        var labelBytes = DigitFiles.CheckedLabels(images.Header, labelsPath);
         var count = Math.Min(images.Count, limit ?? int.MaxValue);
-
-        var labelBytes = labels.ReadAll();
         var labelArray = new int[count];
-        for (var i = 0; i < count; i++)
-        {
-            if (labelBytes[i] > 9) throw new DatasetException($"{labelsPath}: label {labelBytes[i]} at index {i} is not a digit 0-9");
-            labelArray[i] = labelBytes[i];
-        }
+        for (var i = 0; i < count; i++) labelArray[i] = labelBytes[i];
 
         var pixels = new float[(long)count * Side * Side];
         var item = new byte[Side * Side];

@@ -5,34 +5,28 @@ using System.IO.MemoryMappedFiles;
 namespace Experiments.Training.Data;
 
 /// <summary>
-/// The IDX format of MNIST, Fashion-MNIST and KMNIST: big-endian magic (0x00 0x00 type dims),
-/// one big-endian int32 per dimension, then the data. We read unsigned bytes (type 0x08):
-/// idx3 images [N, rows, cols] and idx1 labels [N]. Raw files are memory-mapped, so a dataset
-/// larger than RAM can still be batched; .gz files are inflated into memory once.
+/// The data of an IDX file (MNIST, Fashion-MNIST, KMNIST) of unsigned bytes: idx3 images
+/// [N, rows, cols] and idx1 labels [N], its header read and checked by <see cref="IdxHeader"/>.
+/// Raw files are memory-mapped, so a dataset larger than RAM can still be batched; .gz files are
+/// inflated into memory once, never past what the header declares.
 /// </summary>
 public sealed class IdxFile : IDisposable
 {
-    private const byte UnsignedByte = 0x08;
-    private const long MaxGzipBytes = 4L << 30;
-
     private readonly MemoryMappedFile? _map;
     private readonly MemoryMappedViewAccessor? _view;
     /// <summary>The mapped data's first byte, held for the file's lifetime (not acquired per item on the batch path).</summary>
     private readonly unsafe byte* _mapped;
     private readonly byte[]? _inflated;
-    private readonly long _dataOffset;
 
-    public string Path { get; }
-    public IReadOnlyList<int> Dimensions { get; }
-    public int Count => Dimensions[0];
-    public int ItemSize { get; }
+    public IdxHeader Header { get; }
+    public string Path => Header.Path;
+    public IReadOnlyList<int> Dimensions => Header.Dimensions;
+    public int Count => Header.Count;
+    public int ItemSize => checked((int)Header.ItemSize);
 
-    private IdxFile(string path, IReadOnlyList<int> dims, long dataOffset, MemoryMappedFile? map, MemoryMappedViewAccessor? view, byte[]? inflated)
+    private IdxFile(IdxHeader header, MemoryMappedFile? map, MemoryMappedViewAccessor? view, byte[]? inflated)
     {
-        Path = path;
-        Dimensions = dims;
-        ItemSize = dims.Skip(1).Aggregate(1, (a, b) => checked(a * b));
-        _dataOffset = dataOffset;
+        Header = header;
         _map = map;
         _view = view;
         if (view is not null)
@@ -40,91 +34,57 @@ public sealed class IdxFile : IDisposable
             {
                 byte* start = null;
                 view.SafeMemoryMappedViewHandle.AcquirePointer(ref start);
-                _mapped = start + view.PointerOffset;
+                _mapped = start + view.PointerOffset + header.DataOffset;
             }
         _inflated = inflated;
     }
 
     /// <summary>Opens and checks an IDX file of <paramref name="expectedDims"/> dimensions (1 = labels, 3 = images).</summary>
-    public static IdxFile Open(string path, int expectedDims)
-    {
-        if (!File.Exists(path)) throw new DatasetException($"{path}: file not found");
-        try
-        {
-            return path.EndsWith(".gz", StringComparison.OrdinalIgnoreCase)
-                ? FromBytes(path, Inflate(path), expectedDims)
-                : FromMappedFile(path, expectedDims);
-        }
-        catch (DatasetException) { throw; }
-        catch (Exception e) when (e is IOException or InvalidDataException or UnauthorizedAccessException or OverflowException)
-        {
-            throw new DatasetException($"{path}: cannot be read as IDX ({e.Message})", e);
-        }
-    }
+    public static IdxFile Open(string path, int expectedDims) =>
+        IdxHeader.Guarded(path, () => IdxHeader.IsGzip(path) ? Inflate(path, expectedDims) : Map(path, expectedDims));
 
-    private static byte[] Inflate(string path)
+    private static IdxFile Inflate(string path, int expectedDims)
     {
-        using var gz = new GZipStream(File.OpenRead(path), CompressionMode.Decompress);
-        using var buffer = new MemoryStream();
+        using var gz = new GZipStream(IdxHeader.OpenRegular(path), CompressionMode.Decompress);
+        var header = IdxHeader.ReadFrom(path, gz, expectedDims, fileLength: null);
+        if (header.DataLength > Array.MaxLength)
+            throw new DatasetException($"{path}: header declares {header.DataLength} bytes of data, more than fit in memory; " +
+                "decompress it (gunzip -k) and use the raw file with memory-mapped = on");
+        // The buffer grows with what actually inflates, so a lying header costs no more than the data behind it.
+        using var data = new MemoryStream((int)Math.Min(header.DataLength, 1 << 20));
         var chunk = new byte[1 << 16];
-        int n;
-        while ((n = gz.Read(chunk)) > 0)
+        while (data.Length < header.DataLength)
         {
-            if (buffer.Length + n > MaxGzipBytes) throw new DatasetException($"{path}: inflates to more than {MaxGzipBytes >> 30} GiB; decompress it and use the raw file, which is memory-mapped");
-            buffer.Write(chunk, 0, n);
+            var n = gz.Read(chunk, 0, (int)Math.Min(chunk.Length, header.DataLength - data.Length));
+            if (n == 0) break;
+            data.Write(chunk, 0, n);
         }
-        return buffer.ToArray();
+        header.CheckDataLength(data.Length + gz.Read(chunk, 0, 1), exact: false);
+        return new IdxFile(header, null, null, data.GetBuffer());
     }
 
-    private static IdxFile FromBytes(string path, byte[] bytes, int expectedDims)
+    private static IdxFile Map(string path, int expectedDims)
     {
-        var (dims, offset) = ReadHeader(path, bytes, bytes.Length, expectedDims);
-        return new IdxFile(path, dims, offset, null, null, bytes);
-    }
-
-    private static IdxFile FromMappedFile(string path, int expectedDims)
-    {
-        var length = new FileInfo(path).Length;
-        var header = new byte[Math.Min(length, 4 + 4 * 4)];
-        using (var stream = File.OpenRead(path)) stream.ReadExactly(header);
-        var (dims, offset) = ReadHeader(path, header, length, expectedDims);
+        IdxHeader header;
+        long length;
+        using (var stream = IdxHeader.OpenRegular(path))
+        {
+            length = stream.Length;
+            header = IdxHeader.ReadFrom(path, stream, expectedDims, length);
+        }
+        header.CheckDataLength(length - header.DataOffset, exact: true);
         var map = MemoryMappedFile.CreateFromFile(path, FileMode.Open, null, 0, MemoryMappedFileAccess.Read);
         var view = map.CreateViewAccessor(0, length, MemoryMappedFileAccess.Read);
-        return new IdxFile(path, dims, offset, map, view, null);
-    }
-
-    private static (int[] dims, long offset) ReadHeader(string path, ReadOnlySpan<byte> head, long fileLength, int expectedDims)
-    {
-        if (head.Length < 4) throw new DatasetException($"{path}: truncated: {fileLength} bytes, shorter than an IDX header");
-        if (head[0] != 0 || head[1] != 0)
-            throw new DatasetException($"{path}: bad magic number 0x{head[0]:X2}{head[1]:X2}{head[2]:X2}{head[3]:X2}: not an IDX file (a .gz file must end in .gz)");
-        if (head[2] != UnsignedByte) throw new DatasetException($"{path}: data type 0x{head[2]:X2} is not supported; expected unsigned bytes (0x08)");
-        if (head[3] != expectedDims)
-            throw new DatasetException($"{path}: has {head[3]} dimensions, expected {expectedDims} ({(expectedDims == 3 ? "images" : "labels")})");
-        var offset = 4 + 4 * expectedDims;
-        if (head.Length < offset) throw new DatasetException($"{path}: truncated inside the header");
-        var dims = new int[expectedDims];
-        for (var i = 0; i < expectedDims; i++)
-        {
-            var d = BinaryPrimitives.ReadInt32BigEndian(head[(4 + 4 * i)..]);
-            if (d <= 0 && !(i == 0 && d == 0)) throw new DatasetException($"{path}: dimension {i} is {d}");
-            dims[i] = d;
-        }
-        var expected = offset + dims.Aggregate(1L, (a, b) => a * b);
-        if (fileLength < expected)
-            throw new DatasetException($"{path}: truncated: header declares {dims[0]} items ({expected} bytes) but the file has {fileLength} bytes");
-        if (fileLength > expected)
-            throw new DatasetException($"{path}: {fileLength - expected} bytes after the {dims[0]} items the header declares");
-        return (dims, offset);
+        return new IdxFile(header, map, view, null);
     }
 
     /// <summary>Copies item <paramref name="index"/> (an image or a label) into <paramref name="destination"/>.</summary>
     public void CopyItem(int index, Span<byte> destination)
     {
-        var start = _dataOffset + (long)index * ItemSize;
+        var start = (long)index * ItemSize;
         if (_inflated is not null)
         {
-            _inflated.AsSpan((int)start, ItemSize).CopyTo(destination);
+            _inflated.AsSpan(checked((int)start), ItemSize).CopyTo(destination);
             return;
         }
         unsafe
@@ -155,9 +115,9 @@ public sealed class IdxFile : IDisposable
     {
         var dims = rows == 0 ? new[] { count } : new[] { count, rows, cols };
         using var stream = File.Create(path);
-        Stream output = path.EndsWith(".gz", StringComparison.OrdinalIgnoreCase) ? new GZipStream(stream, CompressionLevel.Optimal) : stream;
+        Stream output = IdxHeader.IsGzip(path) ? new GZipStream(stream, CompressionLevel.Optimal) : stream;
         Span<byte> word = stackalloc byte[4];
-        output.Write([0, 0, UnsignedByte, (byte)dims.Length]);
+        output.Write([0, 0, IdxHeader.UnsignedByte, (byte)dims.Length]);
         foreach (var d in dims)
         {
             BinaryPrimitives.WriteInt32BigEndian(word, d);

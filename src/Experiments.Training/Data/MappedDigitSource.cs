@@ -1,3 +1,4 @@
+using Experiments.Core.Spec;
 using static TorchSharp.torch;
 
 namespace Experiments.Training.Data;
@@ -19,17 +20,18 @@ public sealed class MappedDigitSource : IDigitSource
 
     public MappedDigitSource(string imagesPath, string labelsPath, int? limit = null)
     {
-        if (imagesPath.EndsWith(".gz", StringComparison.OrdinalIgnoreCase))
-            throw new DatasetException($"{imagesPath}: a compressed file cannot be memory-mapped; decompress it first (gunzip -k)");
-        _images = IdxFile.Open(imagesPath, 3);
-        using var labels = IdxFile.Open(labelsPath, 1);
-        if (_images.Dimensions[1] != DigitDataset.Side || _images.Dimensions[2] != DigitDataset.Side)
-            throw new DatasetException($"{imagesPath}: images are {_images.Dimensions[1]}x{_images.Dimensions[2]}, expected 28x28");
-        if (_images.Count != labels.Count)
-            throw new DatasetException($"{imagesPath} holds {_images.Count} images but {labelsPath} holds {labels.Count} labels");
-        _labels = labels.ReadAll().Take(limit ?? int.MaxValue).Select(b => (int)b).ToArray();
-        var notDigit = Array.FindIndex(_labels, l => l > 9);
-        if (notDigit >= 0) throw new DatasetException($"{labelsPath}: label {_labels[notDigit]} at index {notDigit} is not a digit 0-9");
+        if (IdxHeader.IsGzip(imagesPath))
+            throw new DatasetException($"{imagesPath}: a compressed file cannot be memory-mapped; decompress it first (gunzip -k)") { Part = DatasetPart.Images };
+        _images = DigitFiles.OpenImages(imagesPath);
+        try
+        {
+            _labels = DigitFiles.CheckedLabels(_images.Header, labelsPath).Take(limit ?? int.MaxValue).Select(b => (int)b).ToArray();
+        }
+        catch
+        {
+            _images.Dispose();
+            throw;
+        }
         Name = imagesPath;
     }
 
