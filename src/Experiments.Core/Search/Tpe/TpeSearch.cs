@@ -33,6 +33,11 @@ public sealed class TpeSearch : ISearchMethod
 
     public int Samples { get; }
 
+    public TpeSettings Settings => _sampler.Settings;
+
+    /// <summary>Whether lower or higher scores are better: the sweep's early-stopping mode, which also ranks its leaderboard.</summary>
+    public OptimizationMode Direction => _sampler.Direction;
+
     public int? PlannedCount => Samples;
 
     public bool IsAdaptive => true;
