@@ -30,11 +30,13 @@ public static class TpeCost
         + Math.Pow((p.Double("hidden") - 128) / 64, 2)
         + (p.Text("optimizer") == "sgd" ? 0 : 1);
 
+    private const int Warmup = 200;
+
     public static void Run(int finished, int asks)
     {
         Console.WriteLine($"TPE cost per ask with {finished} finished configs, {asks} asks each (ms)");
-        Console.WriteLine("| mode | in flight | median | max |");
-        Console.WriteLine("|---|---:|---:|---:|");
+        Console.WriteLine("| mode | in flight | wall median | wall max | CPU per ask (mean) |");
+        Console.WriteLine("|---|---:|---:|---:|---:|");
         foreach (var multivariate in new[] { false, true })
         {
             var settings = TpeSettings.Default with { Multivariate = multivariate };
@@ -43,15 +45,18 @@ public static class TpeCost
             foreach (var inFlight in new[] { 0, 4 })
             {
                 var flying = Enumerable.Range(0, inFlight).Select(i => told[i].Config with { Id = finished + i }).ToList();
-                var times = new List<double>();
-                for (var i = -10; i < asks; i++)  // the first ten warm the JIT up
+                for (var i = 0; i < Warmup; i++) sampler.Suggest(finished + inFlight + i, told, flying);  // tiered JIT: the first calls run unoptimised code
+                var wall = new List<double>();
+                var cpuBefore = ThreadCpuNs();
+                for (var i = 0; i < asks; i++)
                 {
                     var clock = Stopwatch.StartNew();
-                    sampler.Suggest(finished + inFlight + Math.Max(i, 0), told, flying);
-                    if (i >= 0) times.Add(clock.Elapsed.TotalMilliseconds);
+                    sampler.Suggest(finished + inFlight + i, told, flying);
+                    wall.Add(clock.Elapsed.TotalMilliseconds);
                 }
-                times.Sort();
-                Console.WriteLine($"| {(multivariate ? "multivariate" : "univariate")} | {inFlight} | {times[times.Count / 2]:0.000} | {times[^1]:0.000} |");
+                var cpuPerAsk = (ThreadCpuNs() - cpuBefore) / 1e6 / asks;
+                wall.Sort();
+                Console.WriteLine($"| {(multivariate ? "multivariate" : "univariate")} | {inFlight} | {wall[asks / 2]:0.000} | {wall[^1]:0.000} | {cpuPerAsk:0.000} |");
             }
         }
     }
@@ -72,6 +77,10 @@ public static class TpeCost
             Console.WriteLine($"| tpe{(multivariate ? " multivariate" : "")} | {tpe.Average():0.0} | {tpe.Order().ElementAt(seeds / 2)} | {tpe.Count(n => n <= budget)} | {wins}/{seeds} |");
         }
     }
+
+    /// <summary>This thread's time on a CPU (Linux schedstat, ns): what an ask costs, apart from waiting for a core on a busy machine.</summary>
+    private static long ThreadCpuNs() =>
+        long.Parse(File.ReadAllText("/proc/thread-self/schedstat").Split(' ')[0], System.Globalization.CultureInfo.InvariantCulture);
 
     private static int ToReach(ISearchMethod method, double threshold, int budget)
     {
