@@ -11,7 +11,7 @@ public static class SearchMethods
         SearchMethodKind.Grid => new GridSearch(spec.Search.Space, spec.Training.Defaults),
         SearchMethodKind.Random => new RandomSearch(spec.Search.Space, spec.Training.Defaults, spec.Search.Samples, spec.Search.Seed),
         SearchMethodKind.Tpe => new TpeSearch(spec.Search.Space, spec.Training.Defaults, spec.Search.Samples, spec.Search.Seed,
-            spec.EarlyStopping.Mode, spec.Search.Tpe),
+            spec.EarlyStopping.Mode, spec.Search.Tpe ?? TpeSettings.Default),
         _ => throw new ArgumentOutOfRangeException(nameof(spec), spec.Search.Method, "unknown search method"),
     };
 

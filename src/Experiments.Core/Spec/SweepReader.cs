@@ -349,7 +349,7 @@ internal sealed partial class SweepReader
         if (space is not null && method == SearchMethodKind.Grid && GridSearch.CountOrNull(space) is var count && count is null or > MaxGridSize)
             Error(Join(path, "space"), $"the grid has {(count is null ? "too many" : count.Value.ToString(CultureInfo.InvariantCulture))} configurations (at most {MaxGridSize:N0}); use a random search or fewer values");
         return method is null || samples is null || seed is null || space is null || tpe is null ? null
-            : new SearchSpec(method.Value, samples.Value, seed.Value, space) { Tpe = tpe };
+            : new SearchSpec(method.Value, samples.Value, seed.Value, space) { Tpe = method == SearchMethodKind.Tpe ? tpe : null };
     }
 
     private TpeSettings? ReadTpe(HoconNode? node, string path)

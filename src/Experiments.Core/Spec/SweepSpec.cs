@@ -36,8 +36,12 @@ public enum SearchMethodKind { Grid, Random, Tpe }
 
 public sealed record SearchSpec(SearchMethodKind Method, int Samples, int Seed, SearchSpace Space)
 {
-    /// <summary>Settings of <c>method = tpe</c> (<c>search.tpe { ... }</c>); ignored by grid and random.</summary>
-    public Experiments.Core.Search.Tpe.TpeSettings Tpe { get; init; } = Experiments.Core.Search.Tpe.TpeSettings.Default;
+    /// <summary>
+    /// Settings of <c>method = tpe</c> (<c>search.tpe { ... }</c>); null for grid and random, and then left
+    /// out of the spec's JSON, so that the digest (the journal identity) of their sweeps is unchanged.
+    /// </summary>
+    [System.Text.Json.Serialization.JsonIgnore(Condition = System.Text.Json.Serialization.JsonIgnoreCondition.WhenWritingNull)]
+    public Experiments.Core.Search.Tpe.TpeSettings? Tpe { get; init; }
 }
 
 /// <summary>k folds over the training part; <see cref="TestFraction"/> of the data is held out for the final test score.</summary>

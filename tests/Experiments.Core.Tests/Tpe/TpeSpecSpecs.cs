@@ -57,6 +57,13 @@ public sealed class TpeSpecSpecs
     }
 
     [Fact]
+    public void Grid_and_random_sweeps_carry_no_tpe_settings()
+    {
+        Assert.Null(LoadOne("method = random").Search.Tpe);
+        Assert.Null(LoadOne("method = grid").Search.Tpe);
+    }
+
+    [Fact]
     public void A_continuous_domain_needs_no_grid_points_for_tpe()
     {
         var spec = LoadOne("method = tpe, space { dropout { uniform = [0, 0.5] } }");
