@@ -10,7 +10,7 @@ namespace Experiments.Core.Tests.Tpe;
 /// (optuna/samplers/_tpe/parzen_estimator.py, git tag v4.9.0, numpy 1.24 on Debian 12) built with
 /// prior_weight 1, consider_magic_clip on, consider_endpoints off unless said, default_weights, on the
 /// same observations and distributions (FloatDistribution, log=True, IntDistribution with step,
-/// CategoricalDistribution), printed with repr().
+/// CategoricalDistribution), printed with repr() by Reference/optuna_reference.py.
 /// </summary>
 public sealed class ParzenEstimatorSpecs
 {

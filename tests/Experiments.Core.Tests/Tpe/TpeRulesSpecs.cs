@@ -7,7 +7,8 @@ namespace Experiments.Core.Tests.Tpe;
 /// <summary>
 /// Expected values: Optuna v4.9.0's default_gamma, default_weights and _split_trials
 /// (optuna/samplers/_tpe/sampler.py), the split run on a study of hand-made trials
-/// (optuna.trial.create_trial with the same states, values and intermediate values).
+/// (optuna.trial.create_trial with the same states, values and intermediate values), printed by
+/// Reference/optuna_reference.py.
 /// </summary>
 public sealed class TpeRulesSpecs
 {

@@ -6,7 +6,7 @@ namespace Experiments.Core.Tests.Tpe;
 /// <summary>
 /// Expected values: Python's math.erf / math.erfc (CPython 3.11), and Optuna v4.9.0's
 /// optuna/samplers/_tpe/_truncnorm.py (ppf, _log_gauss_mass, _log_ndtr) run on numpy 1.24
-/// (Debian 12); the script is in the report of the TPE work (tests need no Python).
+/// (Debian 12), printed by Reference/optuna_reference.py (the tests need no Python).
 /// </summary>
 public sealed class TruncatedNormalSpecs
 {
