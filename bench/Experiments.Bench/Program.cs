@@ -13,6 +13,7 @@ using Serilog;
 //   dotnet run -c Release --project bench/Experiments.Bench -- overhead --rounds 3
 //   dotnet run -c Release --project bench/Experiments.Bench -- concurrency --rounds 7 [--cpu]
 //   dotnet run -c Release --project bench/Experiments.Bench -- pair --rounds 5
+//   dotnet run -c Release --project bench/Experiments.Bench -- tpe
 Log.Logger = new LoggerConfiguration().MinimumLevel.Warning().WriteTo.Console().CreateLogger();
 
 static DigitDataset Digits() => DigitDataset.Load(new DatasetSpec(DatasetSpec.DefaultName, null, null, null));
@@ -111,5 +112,8 @@ gan.SetAction(parse =>
         Console.WriteLine($"| {threads} | {GanLoop.Run(data, threads, parse.GetValue(steps)):0.0} |");
 });
 
-var root = new RootCommand("Experiments benchmarks") { cnn, gan, pair, orchestration, overhead, concurrency, profile };
+var tpe = new Command("tpe", "TPE's cost per ask at 200 finished configs, and configs to near-optimum against random search");
+tpe.SetAction(_ => { TpeCost.Run(finished: 200, asks: 100); TpeCost.Versus(seeds: 50, budget: 150, threshold: 0.25); });
+
+var root = new RootCommand("Experiments benchmarks") { cnn, gan, pair, orchestration, overhead, concurrency, profile, tpe };
 return await root.Parse(args).InvokeAsync();

@@ -118,9 +118,11 @@ public sealed class SearchMethodTests
     public void Search_methods_ignore_what_they_are_told_and_stop_after_their_planned_count()
     {
         var method = new RandomSearch(new SearchSpace([new IntRangeDomain("hidden", 32, 64, 32)]), Defaults, 3, 1);
-        method.Tell(0, 0.5);
+        method.Tell(ConfigResult.Completed(0, 0.5));
+        ((ISearchMethod)method).Tell(1, 0.25);
 
         Assert.Equal(3, method.PlannedCount);
+        Assert.False(method.IsAdaptive);
         Assert.Equal(3, SearchMethods.All(method).Count);
         Assert.Null(method.Ask());
     }

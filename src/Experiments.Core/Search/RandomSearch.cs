@@ -28,8 +28,10 @@ public sealed class RandomSearch : ISearchMethod
 
     public TrialConfig? Ask() => _next < Samples ? ConfigAt(_next++) : null;
 
-    /// <summary>Random search does not learn from scores.</summary>
-    public void Tell(int configId, double score) { }
+    /// <summary>Random search does not learn from results.</summary>
+    public void Tell(ConfigResult result) { }
+
+    public bool IsAdaptive => false;
 
     public TrialConfig ConfigAt(int id)
     {

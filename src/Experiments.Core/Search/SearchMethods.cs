@@ -1,3 +1,4 @@
+using Experiments.Core.Search.Tpe;
 using Experiments.Core.Spec;
 
 namespace Experiments.Core.Search;
@@ -9,10 +10,12 @@ public static class SearchMethods
     {
         SearchMethodKind.Grid => new GridSearch(spec.Search.Space, spec.Training.Defaults),
         SearchMethodKind.Random => new RandomSearch(spec.Search.Space, spec.Training.Defaults, spec.Search.Samples, spec.Search.Seed),
+        SearchMethodKind.Tpe => new TpeSearch(spec.Search.Space, spec.Training.Defaults, spec.Search.Samples, spec.Search.Seed,
+            spec.EarlyStopping.Mode, spec.Search.Tpe ?? TpeSettings.Default),
         _ => throw new ArgumentOutOfRangeException(nameof(spec), spec.Search.Method, "unknown search method"),
     };
 
-    /// <summary>Every configuration the method plans, in order (for methods with a known count).</summary>
+    /// <summary>Every configuration the method plans, in order, asked without telling anything (for grid and random; TPE would draw them all at random).</summary>
     public static IReadOnlyList<TrialConfig> All(ISearchMethod method)
     {
         var configs = new List<TrialConfig>();

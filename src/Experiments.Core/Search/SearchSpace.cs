@@ -36,18 +36,34 @@ public sealed record TrialConfig(int Id, ParameterSet Parameters);
 
 /// <summary>
 /// Ask/tell, as Optuna and Ray Tune have it: the sweep asks for the next configuration and tells the
-/// final score of each. Grid and random ignore what they are told; a model-based method (TPE) uses it.
-/// Implementations are deterministic for a given seed and sequence of tells, so a recovering sweep
-/// can replay them.
+/// result of each. Grid and random ignore what they are told; a model-based method (TPE) uses it.
+/// Implementations are deterministic for a given seed and sequence of asks and tells, so a recovering
+/// sweep rebuilds a method's state by replaying them.
 /// </summary>
+/// <remarks>
+/// The contract with a scheduler, for an adaptive method (<see cref="IsAdaptive"/>):
+/// config ids run 0, 1, 2, … in the order of <see cref="Ask"/>; what Ask returns for config n is a pure
+/// function of the seed, n, the results told so far and the set of configs asked but not yet told
+/// ("in flight"). Tell each config's result once, in config-id order, so that the same spec and seed
+/// give the same configs whatever the concurrency or the order in which trials finish.
+/// </remarks>
 public interface ISearchMethod
 {
     /// <summary>The next configuration, or null when the method has no more to propose.</summary>
     TrialConfig? Ask();
 
-    /// <summary>The final score of a configuration, in the sweep's optimisation direction.</summary>
-    void Tell(int configId, double score);
+    /// <summary>How a configuration ended: its score in the sweep's metric, or that it was pruned or failed.</summary>
+    void Tell(ConfigResult result);
+
+    /// <summary>The final cross-validated score of a completed configuration.</summary>
+    void Tell(int configId, double score) => Tell(ConfigResult.Completed(configId, score));
 
     /// <summary>How many configurations the method will propose in all, when known up front.</summary>
     int? PlannedCount { get; }
+
+    /// <summary>
+    /// Whether what it is told changes what it proposes. False (grid, random): configs can all be asked
+    /// up front and results told in any order. True (TPE): the scheduler must keep to the contract above.
+    /// </summary>
+    bool IsAdaptive { get; }
 }

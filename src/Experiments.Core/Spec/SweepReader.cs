@@ -2,6 +2,7 @@ using System.Collections.Immutable;
 using System.Globalization;
 using System.Text.RegularExpressions;
 using Experiments.Core.Search;
+using Experiments.Core.Search.Tpe;
 using Experiments.Core.Spec.Hocon;
 
 namespace Experiments.Core.Spec;
@@ -342,25 +343,38 @@ internal sealed partial class SweepReader
     private SearchSpec? ReadSearch(ObjectNode? section, string path, ModelKind model)
     {
         if (section is null) return null;
-        CheckKeys(section, ["method", "samples", "seed", "space"], path);
+        CheckKeys(section, ["method", "samples", "seed", "space", "tpe"], path);
         var methodWord = Word(section, "method", path);
         SearchMethodKind? method = methodWord switch
         {
             "grid" => SearchMethodKind.Grid,
             "random" => SearchMethodKind.Random,
+            "tpe" => SearchMethodKind.Tpe,
             null => null,
             _ => null,
         };
         if (method is null)
-            Error(Join(path, "method"), methodWord is null ? "a search method is required: grid | random"
-                : $"unknown search method '{methodWord}'{Suggestions.Hint(methodWord, ["grid", "random"])}");
+            Error(Join(path, "method"), methodWord is null ? "a search method is required: grid | random | tpe"
+                : $"unknown search method '{methodWord}'{Suggestions.Hint(methodWord, ["grid", "random", "tpe"])}");
         var samples = Int(section, "samples", path, 1, 1_000_000);
         var seed = Int(section, "seed", path, int.MinValue, int.MaxValue);
         var space = ReadSpace(section.Get("space"), Join(path, "space"), model, method);
+        var tpe = ReadTpe(section.Get("tpe"), Join(path, "tpe"));
         if (space is not null && method == SearchMethodKind.Grid && GridSearch.CountOrNull(space) is var count && count is null or > MaxGridSize)
             Error(Join(path, "space"), $"the grid has {(count is null ? "too many" : count.Value.ToString(CultureInfo.InvariantCulture))} configurations (at most {MaxGridSize:N0}); use a random search or fewer values");
-        return method is null || samples is null || seed is null || space is null ? null
-            : new SearchSpec(method.Value, samples.Value, seed.Value, space);
+        return method is null || samples is null || seed is null || space is null || tpe is null ? null
+            : new SearchSpec(method.Value, samples.Value, seed.Value, space) { Tpe = method == SearchMethodKind.Tpe ? tpe : null };
+    }
+
+    private TpeSettings? ReadTpe(HoconNode? node, string path)
+    {
+        if (node is not ObjectNode section) { Error(path, $"expected an object {{ ... }}, got {node?.Describe() ?? "nothing"}"); return null; }
+        CheckKeys(section, ["startup-trials", "candidates", "gamma", "gamma-cap", "multivariate", "constant-liar"], path);
+        var (startup, candidates, gammaCap) = (Int(section, "startup-trials", path, 0, 1_000_000), Int(section, "candidates", path, 1, 100_000), Int(section, "gamma-cap", path, 1, 1_000_000));
+        var (gamma, multivariate, liar) = (Real(section, "gamma", path), Bool(section, "multivariate", path), Bool(section, "constant-liar", path));
+        if (gamma is <= 0 or > 1) { Error(Join(path, "gamma"), $"must be in (0, 1], got {Format(gamma.Value)}"); gamma = null; }
+        return startup is null || candidates is null || gamma is null || gammaCap is null || multivariate is null || liar is null ? null
+            : new TpeSettings(startup.Value, candidates.Value, gamma.Value, gammaCap.Value, multivariate.Value, liar.Value);
     }
 
     private EarlyStoppingSpec? ReadEarlyStopping(ObjectNode? section, bool declared, string path, ModelKind model)

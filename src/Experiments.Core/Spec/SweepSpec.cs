@@ -32,9 +32,17 @@ public sealed record DatasetSpec(string Name, string? Images, string? Labels, in
     public bool MemoryMapped { get; init; }
 }
 
-public enum SearchMethodKind { Grid, Random }
+public enum SearchMethodKind { Grid, Random, Tpe }
 
-public sealed record SearchSpec(SearchMethodKind Method, int Samples, int Seed, SearchSpace Space);
+public sealed record SearchSpec(SearchMethodKind Method, int Samples, int Seed, SearchSpace Space)
+{
+    /// <summary>
+    /// Settings of <c>method = tpe</c> (<c>search.tpe { ... }</c>); null for grid and random, and then left
+    /// out of the spec's JSON, so that the digest (the journal identity) of their sweeps is unchanged.
+    /// </summary>
+    [System.Text.Json.Serialization.JsonIgnore(Condition = System.Text.Json.Serialization.JsonIgnoreCondition.WhenWritingNull)]
+    public Experiments.Core.Search.Tpe.TpeSettings? Tpe { get; init; }
+}
 
 /// <summary>k folds over the training part; <see cref="TestFraction"/> of the data is held out for the final test score.</summary>
 public sealed record CrossValidationSpec(int Folds, bool Stratified, int Seed, double TestFraction);
