@@ -19,9 +19,13 @@ public static class Logging
     public const string DefaultConfigFile = "config/logging.json";
     private const string ConsoleTemplate = "[{Timestamp:HH:mm:ss} {Level:u3}] {Message:lj}{NewLine}{Exception}";
 
-    /// <summary>Sets up Log.Logger; null when done, else what is wrong with the configuration file (named).</summary>
+    /// <summary>
+    /// Sets up Log.Logger; null when done, else what is wrong with the results folder (where the
+    /// log files go: then nothing is set up) or with the configuration file (both named).
+    /// </summary>
     public static string? TryConfigure(string? resultsDirectory)
     {
+        if (resultsDirectory is not null && ResultsFolder.Problem(resultsDirectory) is { } unusable) return unusable;
         try
         {
             Configure(resultsDirectory);

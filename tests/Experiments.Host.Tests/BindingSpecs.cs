@@ -44,4 +44,15 @@ public sealed class BindingSpecs
         Assert.NotNull(problem);
         Assert.StartsWith("--urls:", problem);
     }
+
+    [Theory]
+    [InlineData("Bearer s3cret", true)]
+    [InlineData("Bearer s3cre", false)]
+    [InlineData("Bearer s3creT", false)]
+    [InlineData("Bearer s3cret ", false)]
+    [InlineData("bearer s3cret", true)]
+    [InlineData("", false)]
+    [InlineData(null, false)]
+    public void Should_accept_only_the_exact_bearer_token(string? header, bool accepted) =>
+        Assert.Equal(accepted, HttpApi.IsAuthorized(header, "s3cret"));
 }

@@ -27,9 +27,9 @@ public sealed class InboxServiceSpecs(ServiceFixture fixture) : IClassFixture<Se
         var longName = new string('l', 244) + ".hocon";
         var content = Broken + "# the long one\n";
         File.WriteAllText(Path.Combine(fixture.Inbox, longName), content);
-        File.WriteAllText(Path.Combine(fixture.Inbox, "after-long.hocon"), Broken);
+        File.WriteAllText(Path.Combine(fixture.Inbox, "zz-after-long.hocon"), Broken);
 
-        await WaitRejectedAsync("after-long.hocon");
+        await WaitRejectedAsync("zz-after-long.hocon");
         Assert.False(File.Exists(Path.Combine(fixture.Inbox, longName)));
         var kept = Assert.Single(Directory.GetFiles(fixture.Rejected), f => !f.EndsWith(".errors.txt") && File.ReadAllText(f) == content);
         Assert.True(File.Exists(kept + ".errors.txt"), "an .errors.txt beside the shortened name");
