@@ -86,17 +86,41 @@ public static class Commands
         var builder = WebApplication.CreateBuilder();
         builder.Services.AddSerilog(Log.Logger, dispose: false);
         builder.Services.AddExperimentActors(resultsDirectory, factory ?? TrainerFactory.Instance, journal!);
-        builder.Services.AddHostedService(services => new Inbox(resultsDirectory, services.GetRequiredService<ActorRegistry>()));
+        builder.Services.AddSingleton(services => new Inbox(resultsDirectory, services.GetRequiredService<ActorRegistry>(),
+            services.GetRequiredService<IHostApplicationLifetime>(), TimeProvider.System));
+        builder.Services.AddHostedService(services => services.GetRequiredService<Inbox>());
         builder.WebHost.UseUrls(url);
         await using var app = builder.Build();
         HttpApi.Map(app, token);
-        await app.StartAsync(cancellation);
+        if (await TryStartAsync(app, cancellation) is { } startFailure) return startFailure;
         Log.Information("Serving on {Url}; results in {Results}", url, Path.GetFullPath(resultsDirectory));
 
         if (file is not null) await SubmitFileAsync(file, app.Services.GetRequiredService<ActorRegistry>().Get<SweepManagerKey>());
         await app.WaitForShutdownAsync(cancellation);
+        if (app.Services.GetRequiredService<Inbox>().Failure is not null)
+        {
+            Log.Error("Stopped because the inbox failed (see above)");
+            return ExitCodes.SweepFailed;
+        }
         Log.Information("Stopped");
         return ExitCodes.Success;
+    }
+
+    /// <summary>Null when serving, else the exit code: a port in use (or any I/O failure at start) is one logged sentence.</summary>
+    private static async Task<int?> TryStartAsync(WebApplication app, CancellationToken cancellation)
+    {
+        try
+        {
+            await app.StartAsync(cancellation);
+            return null;
+        }
+        catch (IOException e)
+        {
+            Log.Error("The service could not start: {Reason}", e.Message);
+            try { await app.StopAsync(CancellationToken.None); }
+            catch (Exception stop) when (stop is IOException or InvalidOperationException or OperationCanceledException) { }
+            return ExitCodes.InvalidInput;
+        }
     }
 
     /// <summary>

@@ -1,10 +1,13 @@
 using System.Net;
+using System.Security.Cryptography;
+using System.Text;
 using Akka.Actor;
 using Akka.Hosting;
 using Experiments.Actors.Sweeps;
 using Experiments.Core.Spec;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
+using Serilog;
 
 namespace Experiments.Host;
 
@@ -15,37 +18,39 @@ namespace Experiments.Host;
 ///   POST /sweeps                 submit a spec (HOCON body); 400 with every error if invalid
 ///   GET  /sweeps/{name}          one sweep's status and leaderboard
 ///   POST /sweeps/{name}/cancel   cancel a running sweep
-/// Bound to 127.0.0.1 by default. Binding elsewhere requires EXPERIMENTS_API_TOKEN, and then
-/// every request must carry "Authorization: Bearer TOKEN".
+/// Bound to 127.0.0.1 by default. Binding any address that is not provably loopback requires
+/// EXPERIMENTS_API_TOKEN, and then every request must carry "Authorization: Bearer TOKEN".
+/// Every error is a JSON body { "errors": [...] } (or { "error": ... }), never an empty page.
 /// </summary>
 public static class HttpApi
 {
     public const string TokenVariable = "EXPERIMENTS_API_TOKEN";
     private static readonly TimeSpan AskTimeout = TimeSpan.FromSeconds(30);
 
-    /// <summary>Null when the URL may be used, else why not.</summary>
-    public static string? CheckBinding(string url, string? token)
+    /// <summary>Null when every address of --urls (separated by ';') may be used, else why not (one sentence).</summary>
+    public static string? CheckBinding(string urls, string? token) => Bindings.Check(urls, !string.IsNullOrEmpty(token), TokenVariable);
+
+    /// <summary>"Bearer TOKEN", compared in constant time (over SHA-256 digests, so the length does not show either).</summary>
+    public static bool IsAuthorized(string? header, string token)
     {
-        if (!Uri.TryCreate(url, UriKind.Absolute, out var uri)) return $"--urls: '{url}' is not a URL such as http://127.0.0.1:5080";
-        var loopback = uri.Host == "localhost" || (IPAddress.TryParse(uri.Host, out var ip) && IPAddress.IsLoopback(ip));
-        return loopback || !string.IsNullOrEmpty(token)
-            ? null
-            : $"--urls: {url} is reachable beyond this machine; set {TokenVariable} to require a bearer token, or bind to 127.0.0.1";
+        const string scheme = "Bearer ";
+        if (header is null || !header.StartsWith(scheme, StringComparison.OrdinalIgnoreCase)) return false;
+        var presented = SHA256.HashData(Encoding.UTF8.GetBytes(header[scheme.Length..]));
+        return CryptographicOperations.FixedTimeEquals(presented, SHA256.HashData(Encoding.UTF8.GetBytes(token)));
     }
 
     public static void Map(WebApplication app, string? token)
     {
-        if (!string.IsNullOrEmpty(token))
-            app.Use(async (context, next) =>
+        app.Use(AnswerFailuresInJson);
+        app.Use(string.IsNullOrEmpty(token) ? LoopbackClientsOnly : async (context, next) =>
+        {
+            if (!IsAuthorized(context.Request.Headers.Authorization, token))
             {
-                if (context.Request.Headers.Authorization != $"Bearer {token}")
-                {
-                    context.Response.StatusCode = StatusCodes.Status401Unauthorized;
-                    await context.Response.WriteAsJsonAsync(new { error = "missing or wrong bearer token" });
-                    return;
-                }
-                await next();
-            });
+                await Error(context, StatusCodes.Status401Unauthorized, "missing or wrong bearer token");
+                return;
+            }
+            await next();
+        });
 
         app.MapGet("/health", async (ActorRegistry registry) =>
         {
@@ -77,10 +82,9 @@ public static class HttpApi
 
         app.MapPost("/sweeps", async (HttpRequest request, ActorRegistry registry) =>
         {
-            using var body = new MemoryStream();
-            await request.Body.CopyToAsync(body);
-            if (body.Length > SpecLoader.MaxBytes) return Results.BadRequest(new { errors = new[] { $"request: larger than {SpecLoader.MaxBytes} bytes" } });
-            var result = SpecLoader.LoadBytes(body.ToArray(), "request", Directory.GetCurrentDirectory(), DatasetFacts.SpecContext());
+            var (body, refusal) = await SpecBody.ReadAsync(request);
+            if (refusal is not null) return refusal;
+            var result = SpecLoader.LoadBytes(body!, "request", Directory.GetCurrentDirectory(), DatasetFacts.SpecContext());
             var warnings = SpecReport.Warnings(result).ToArray();
             if (!result.IsValid) return Results.BadRequest(new { errors = result.Errors.Select(e => e.ToString()), warnings });
             var accepted = new List<string>();
@@ -95,6 +99,46 @@ public static class HttpApi
                 ? Results.Accepted("/sweeps", new { accepted, warnings })
                 : Results.Conflict(new { accepted, errors = rejected, warnings });
         });
+    }
+
+    /// <summary>
+    /// Without a token only clients on this machine are served, whatever the listener: a guard
+    /// behind the --urls check for endpoints configured elsewhere (ASPNETCORE_*, Kestrel settings).
+    /// </summary>
+    private static async Task LoopbackClientsOnly(HttpContext context, Func<Task> next)
+    {
+        if (context.Connection.RemoteIpAddress is { } remote && !IPAddress.IsLoopback(remote.IsIPv4MappedToIPv6 ? remote.MapToIPv4() : remote))
+        {
+            await Error(context, StatusCodes.Status403Forbidden, $"this service takes requests from this machine only unless {TokenVariable} is set");
+            return;
+        }
+        await next();
+    }
+
+    /// <summary>A failure inside a request is one line in the log and a JSON answer, never a stack trace.</summary>
+    private static async Task AnswerFailuresInJson(HttpContext context, Func<Task> next)
+    {
+        try
+        {
+            await next();
+        }
+        catch (Exception e) when (!context.Response.HasStarted && !context.RequestAborted.IsCancellationRequested)
+        {
+            var (status, what) = e switch
+            {
+                BadHttpRequestException bad => (bad.StatusCode, bad.Message),
+                AskTimeoutException => (StatusCodes.Status503ServiceUnavailable, $"the actor system did not answer within {AskTimeout.TotalSeconds:N0} s"),
+                _ => (StatusCodes.Status500InternalServerError, $"{e.GetType().Name}: {e.Message}"),
+            };
+            Log.Warning("{Method} {Path} answered {Status}: {Reason}", context.Request.Method, context.Request.Path.Value, status, what);
+            await Error(context, status, what);
+        }
+    }
+
+    internal static Task Error(HttpContext context, int status, string message)
+    {
+        context.Response.StatusCode = status;
+        return context.Response.WriteAsJsonAsync(new { errors = new[] { message } });
     }
 
     private static IActorRef Sweeps(ActorRegistry registry) => registry.Get<SweepManagerKey>();

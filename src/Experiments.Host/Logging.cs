@@ -19,9 +19,13 @@ public static class Logging
     public const string DefaultConfigFile = "config/logging.json";
     private const string ConsoleTemplate = "[{Timestamp:HH:mm:ss} {Level:u3}] {Message:lj}{NewLine}{Exception}";
 
-    /// <summary>Sets up Log.Logger; null when done, else what is wrong with the configuration file (named).</summary>
+    /// <summary>
+    /// Sets up Log.Logger; null when done, else what is wrong with the results folder (where the
+    /// log files go: then nothing is set up) or with the configuration file (both named).
+    /// </summary>
     public static string? TryConfigure(string? resultsDirectory)
     {
+        if (resultsDirectory is not null && ResultsFolder.Problem(resultsDirectory) is { } unusable) return unusable;
         try
         {
             Configure(resultsDirectory);
@@ -38,6 +42,15 @@ public static class Logging
 
     private static string ConfigFile() => Environment.GetEnvironmentVariable(ConfigVariable) ?? DefaultConfigFile;
 
+    /// <summary>
+    /// The generic host logs a failed start with its stack trace; the commands report it
+    /// themselves, once (a port in use is one sentence), so the host's record is left out.
+    /// </summary>
+    private static bool IsHostStartFailure(LogEvent e) =>
+        e.MessageTemplate.Text == "Hosting failed to start"
+        && e.Properties.TryGetValue("SourceContext", out var source)
+        && source is ScalarValue { Value: "Microsoft.Extensions.Hosting.Internal.Host" };
+
     private static void Configure(string? resultsDirectory, bool useConfigFile)
     {
         var file = ConfigFile();
@@ -47,6 +60,7 @@ public static class Logging
             : config.MinimumLevel.Information()
                 .MinimumLevel.Override("Microsoft", LogEventLevel.Warning)
                 .WriteTo.Console(outputTemplate: ConsoleTemplate);
+        config = config.Filter.ByExcluding(IsHostStartFailure);
         if (Enum.TryParse<LogEventLevel>(Environment.GetEnvironmentVariable(LevelVariable), true, out var level))
             config = config.MinimumLevel.Is(level);
         if (resultsDirectory is not null)

@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using System.Diagnostics;
 using System.Net;
 using System.Net.Http.Json;
@@ -10,13 +11,18 @@ namespace Experiments.Host.Tests;
 public sealed class ServiceProcess : IDisposable
 {
     private readonly Process _process;
+    private readonly ConcurrentQueue<string> _output = new();
     public HttpClient Http { get; }
     public int Id => _process.Id;
+    public bool HasExited => _process.HasExited;
+
+    /// <summary>Everything the program wrote to stdout and stderr so far.</summary>
+    public string Output => string.Join("\n", _output);
 
     private ServiceProcess(Process process, int port)
     {
         _process = process;
-        Http = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{port}"), Timeout = TimeSpan.FromSeconds(30) };
+        Http = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{port}"), Timeout = TimeSpan.FromSeconds(60) };
     }
 
     /// <summary>The program built beside this test assembly's referenced project.</summary>
@@ -31,26 +37,41 @@ public sealed class ServiceProcess : IDisposable
         return Path.Combine(root, "src", "Experiments.Host", "bin", config, tfm, rid, "experiments.dll");
     }
 
-    public static ServiceProcess Start(string resultsDirectory)
+    public static ServiceProcess Start(string resultsDirectory) => Start(resultsDirectory, FreePort());
+
+    public static ServiceProcess Start(string resultsDirectory, int port, string? urls = null) =>
+        StartProgram(port, "serve", "--results", resultsDirectory, "--urls", urls ?? $"http://127.0.0.1:{port}");
+
+    /// <summary>Any verb of the program, its output collected; Http talks to 127.0.0.1:PORT.</summary>
+    public static ServiceProcess StartProgram(int port, params string[] arguments)
     {
-        var port = FreePort();
-        var start = new ProcessStartInfo("dotnet", [ProgramPath(), "serve", "--results", resultsDirectory, "--urls", $"http://127.0.0.1:{port}"])
+        var start = new ProcessStartInfo("dotnet", [ProgramPath(), .. arguments])
         {
             RedirectStandardOutput = true,
             RedirectStandardError = true,
         };
+        start.Environment.Remove("EXPERIMENTS_API_TOKEN");
         var process = Process.Start(start)!;
-        process.OutputDataReceived += (_, _) => { };
-        process.ErrorDataReceived += (_, _) => { };
+        var service = new ServiceProcess(process, port);
+        process.OutputDataReceived += (_, line) => { if (line.Data is not null) service._output.Enqueue(line.Data); };
+        process.ErrorDataReceived += (_, line) => { if (line.Data is not null) service._output.Enqueue(line.Data); };
         process.BeginOutputReadLine();
         process.BeginErrorReadLine();
-        return new ServiceProcess(process, port);
+        return service;
+    }
+
+    public async Task<int> WaitForExitAsync()
+    {
+        using var timeout = new CancellationTokenSource(TimeSpan.FromMinutes(2));
+        await _process.WaitForExitAsync(timeout.Token);
+        return _process.ExitCode;
     }
 
     public async Task WaitHealthyAsync()
     {
         await Eventually.Async(async () =>
         {
+            if (_process.HasExited) throw new InvalidOperationException($"the service exited with code {_process.ExitCode}:\n{Output}");
             try { return (await Http.GetAsync("/health")).StatusCode == HttpStatusCode.OK; }
             catch (HttpRequestException) { return false; }
         }, TimeSpan.FromMinutes(2), () => $"service never became healthy (exited: {_process.HasExited})");
@@ -72,7 +93,7 @@ public sealed class ServiceProcess : IDisposable
         return _process.ExitCode;
     }
 
-    private static int FreePort()
+    public static int FreePort()
     {
         using var listener = new TcpListener(IPAddress.Loopback, 0);
         listener.Start();

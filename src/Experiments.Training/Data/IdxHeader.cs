@@ -53,7 +53,7 @@ public sealed class IdxHeader
     /// <summary>Opens a file for reading after checking, without opening it, that it is a regular file.</summary>
     internal static FileStream OpenRegular(string path)
     {
-        if (FileKind.NotRegular(path) is { } kind) throw new DatasetException($"{path}: {kind}, not a regular file");
+        if (FileKinds.NotRegular(path) is { } kind) throw new DatasetException($"{path}: {kind}, not a regular file");
         if (!File.Exists(path)) throw new DatasetException($"{path}: file not found");
         return new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, bufferSize: 1 << 16);
     }
