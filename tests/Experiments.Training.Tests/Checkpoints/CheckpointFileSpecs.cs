@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using System.Security.Cryptography;
 using Experiments.Training.Checkpoints;
+using static Experiments.Training.Tests.Checkpoints.CheckpointSamples;
 
 namespace Experiments.Training.Tests.Checkpoints;
 
@@ -11,29 +12,6 @@ public sealed class CheckpointFileSpecs : IDisposable
 
     private string Last => _dir.File("last.ckpt");
     private string Best => _dir.File("best.ckpt");
-
-    private static CheckpointMeta Meta(int epoch) => new("cnn", epoch, epoch * 10L, new Dictionary<string, double> { ["val-loss"] = 1.0 / epoch });
-
-    private static Dictionary<string, byte[]> Sections(byte seed) => new()
-    {
-        ["model"] = Enumerable.Range(0, 5000).Select(i => (byte)(i * seed)).ToArray(),
-        ["optimizer"] = [seed, 2, 3],
-    };
-
-    private static string Hex(byte[] bytes) => Convert.ToHexStringLower(bytes);
-    private static string WholeFileDigest(string path) => Hex(SHA256.HashData(File.ReadAllBytes(path)));
-    private static string TrailerDigest(string path) => Hex(File.ReadAllBytes(path)[^32..]);
-
-    /// <summary>What the code before the sha256sum format wrote: the content's digest (the trailer), not the file's.</summary>
-    private static void WriteLegacySidecar(string path) =>
-        File.WriteAllText(path + ".sha256", $"{TrailerDigest(path)}  {Path.GetFileName(path)}\n");
-
-    private static void FlipAByte(string path)
-    {
-        var bytes = File.ReadAllBytes(path);
-        bytes[bytes.Length / 2] ^= 0xFF;
-        File.WriteAllBytes(path, bytes);
-    }
 
     private static (int ExitCode, string Output) Sha256SumCheck(string folder, string sidecar)
     {
