@@ -65,6 +65,21 @@ public static class CheckpointFile
         CheckpointSidecar.Write(destination, fileDigest);
     }
 
+    /// <summary>The header alone (model, epoch, step, metrics), unverified: for messages about a file checked otherwise.</summary>
+    public static CheckpointMeta ReadMeta(string path)
+    {
+        try
+        {
+            using var reader = new BinaryReader(File.OpenRead(path), Encoding.UTF8);
+            if (!reader.ReadBytes(Magic.Length).AsSpan().SequenceEqual(Magic)) throw new CheckpointException($"{path}: not a checkpoint");
+            return JsonSerializer.Deserialize<CheckpointMeta>(reader.ReadString()) ?? throw new CheckpointException($"{path}: empty header");
+        }
+        catch (Exception e) when (e is EndOfStreamException or JsonException)
+        {
+            throw new CheckpointException($"{path}: malformed checkpoint header ({e.Message})", e);
+        }
+    }
+
     public static (CheckpointMeta Meta, IReadOnlyDictionary<string, byte[]> Sections) Read(string path)
     {
         if (!File.Exists(path)) throw new CheckpointException($"{path}: checkpoint not found");
