@@ -99,7 +99,7 @@ public static class CheckpointIntegrity
             wholeFile.AppendData(chunk);
             var inContent = (int)Math.Clamp(contentLength - position, 0, read);
             content.AppendData(chunk[..inContent]);
-            chunk[inContent..].CopyTo(trailer.AsSpan((int)(position + inContent - contentLength)));
+            if (inContent < read) chunk[inContent..].CopyTo(trailer.AsSpan((int)(position + inContent - contentLength)));
             if (position < head.Length) chunk[..(int)Math.Min(read, head.Length - position)].CopyTo(head.AsSpan((int)position));
             position += read;
         }

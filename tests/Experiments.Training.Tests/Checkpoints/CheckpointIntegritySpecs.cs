@@ -18,6 +18,24 @@ public sealed class CheckpointIntegritySpecs : IDisposable
         Assert.Equal(CheckpointHealth.Ok, CheckpointIntegrity.Check(Last).Health);
     }
 
+    [Theory]
+    [InlineData(0)]
+    [InlineData(1)]
+    [InlineData(31)]
+    [InlineData(200_000)]
+    public void Should_judge_a_checkpoint_spanning_many_reads_by_its_trailer_wherever_the_trailer_falls(int padding)
+    {
+        var sections = Sections(7);
+        sections["padding"] = new byte[(1 << 17) + padding];
+        CheckpointFile.Write(Last, Meta(1), sections);
+        Assert.Equal(CheckpointHealth.Ok, CheckpointIntegrity.Check(Last).Health);
+
+        var bytes = File.ReadAllBytes(Last);
+        bytes[^1] ^= 1; // the trailer's last byte
+        File.WriteAllBytes(Last, bytes);
+        Assert.Equal(CheckpointHealth.Damaged, CheckpointIntegrity.Check(Last).Health);
+    }
+
     [Fact]
     public void Should_judge_a_legacy_sidecar_legacy_not_damaged()
     {
