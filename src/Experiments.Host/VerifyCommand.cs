@@ -15,7 +15,7 @@ public static class VerifyCommand
     {
         var results = new Argument<string>("results")
         {
-            Description = "results folder (default results)",
+            Description = "results folder",
             Arity = ArgumentArity.ZeroOrOne,
             DefaultValueFactory = _ => Commands.DefaultResultsDirectory,
         };
