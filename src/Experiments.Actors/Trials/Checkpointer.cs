@@ -18,7 +18,9 @@ public static class CheckpointerProtocol
 /// Keeps a trial's checkpoints on disk: last.ckpt (what a retry or a restarted host resumes
 /// from) and best.ckpt, as the runner asks. Writes are atomic and checksummed (CheckpointFile).
 /// File I/O happens here, off the trainer's thread. A damaged last checkpoint is reported and
-/// ignored: the trial restarts from scratch rather than from bad state.
+/// ignored: the trial restarts from scratch rather than from bad state. On start (a new trial, a
+/// retry, a restarted host) it repairs what a kill can leave: a sound checkpoint under a stale or
+/// missing sidecar (the kill fell between the two renames) and temporaries of unfinished writes.
 /// Supervision (by TrialRunner): Resume on I/O errors — a missed checkpoint costs a retry at
 /// most one more epoch, while stopping would cost the trial.
 /// </summary>
@@ -37,6 +39,28 @@ public sealed class Checkpointer : ReceiveActor
         _directory = directory;
         _log = TrialLog.For(Context, sweep, key);
         Serving();
+    }
+
+    protected override void PreStart()
+    {
+        foreach (var file in new[] { LastFile, BestFile }) Repair(Path.Combine(_directory, file));
+    }
+
+    /// <summary>Best effort: a folder it cannot mend only costs what a damaged checkpoint costs.</summary>
+    private void Repair(string path)
+    {
+        try
+        {
+            var found = CheckpointIntegrity.Repair(path);
+            if (found.Health is CheckpointHealth.MissingSidecar or CheckpointHealth.SidecarDisagrees)
+                _log.Warning("Rewrote the digest beside {Checkpoint} of epoch {Epoch}: {Problem}", path, CheckpointFile.ReadMeta(path).Epoch, found.Problem);
+            else if (found.Health == CheckpointHealth.Damaged && File.Exists(path))
+                _log.Warning("{Checkpoint} is damaged and left as it is: {Problem}", path, found.Problem);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException or CheckpointException)
+        {
+            _log.Warning("Could not check {Checkpoint}: {Reason}", path, e.Message);
+        }
     }
 
     private void Serving()
@@ -60,6 +84,8 @@ public sealed class Checkpointer : ReceiveActor
                 Sender.Tell(new CheckpointerProtocol.Last(null, null));
                 return;
             }
+            // Also within a run: a sidecar whose write failed (disk full) must not cost the trial its progress.
+            Repair(path);
             try
             {
                 var (meta, sections) = CheckpointFile.Read(path);

@@ -12,26 +12,27 @@ public sealed record CheckpointMeta(string Model, int Epoch, long Step, IReadOnl
 
 /// <summary>
 /// One checkpoint file: named binary sections (model, optimizer, RNG state…) and a JSON header,
-/// followed by the SHA-256 of everything before it, so the file verifies itself; a copy of the
-/// digest stands beside it as <c>NAME.sha256</c> (sha256sum format). Written to a temporary file,
-/// flushed to disk and renamed: a crash leaves the previous checkpoint intact, never half a file.
+/// followed by the SHA-256 of everything before it (the trailer), so the file verifies itself;
+/// beside it, <c>NAME.sha256</c> holds the SHA-256 of the whole file in sha256sum format
+/// (<see cref="CheckpointSidecar"/>). Each is written to a temporary file, flushed to disk and
+/// renamed, the checkpoint first: a crash leaves the previous checkpoint intact, never half a
+/// file, and at worst a stale sidecar beside a sound checkpoint, which <see cref="CheckpointIntegrity.Repair"/> mends.
 /// </summary>
 public static class CheckpointFile
 {
-    private static readonly byte[] Magic = "EXPCKPT1"u8.ToArray();
-    private const int DigestLength = 32;
+    internal static ReadOnlySpan<byte> Magic => "EXPCKPT1"u8;
+    internal const int DigestLength = 32;
 
     public static void Write(string path, CheckpointMeta meta, IReadOnlyDictionary<string, byte[]> sections)
     {
-        Directory.CreateDirectory(Path.GetDirectoryName(Path.GetFullPath(path))!);
-        var temporary = AtomicFile.TemporaryName(path);
-        byte[] digest;
+        byte[] fileDigest = [];
         // Streamed to disk and hashed on the way: no in-memory copy of the (megabytes of) state.
-        using (var file = new FileStream(temporary, FileMode.Create, FileAccess.Write, FileShare.None, 1 << 16))
+        AtomicFile.Write(path, file =>
         {
-            using (var hashing = new HashingStream(file))
+            using var wholeFile = new HashingStream(file);
+            using (var content = new HashingStream(wholeFile))
             {
-                using (var writer = new BinaryWriter(hashing, Encoding.UTF8, leaveOpen: true))
+                using (var writer = new BinaryWriter(content, Encoding.UTF8, leaveOpen: true))
                 {
                     writer.Write(Magic);
                     writer.Write(JsonSerializer.Serialize(meta));
@@ -43,28 +44,41 @@ public static class CheckpointFile
                         writer.Write(bytes);
                     }
                 }
-                digest = hashing.Digest();
+                wholeFile.Write(content.Digest());
             }
-            file.Write(digest);
-            file.Flush(flushToDisk: true);
-        }
-        File.Move(temporary, path, overwrite: true);
-        WriteDigest(path, digest);
+            fileDigest = wholeFile.Digest();
+        });
+        CheckpointSidecar.Write(path, fileDigest);
     }
 
-    /// <summary>Copies a checkpoint and its digest, each atomically (best.ckpt from last.ckpt).</summary>
+    /// <summary>Copies a checkpoint (best.ckpt from last.ckpt), hashing the copy on the way for its own sidecar.</summary>
     public static void Copy(string source, string destination)
     {
-        var temporary = AtomicFile.TemporaryName(destination);
-        File.Copy(source, temporary, overwrite: true);
-        File.Move(temporary, destination, overwrite: true);
-        var bytes = File.ReadAllBytes(source + ".sha256");
-        AtomicFile.Write(destination + ".sha256", Encoding.ASCII.GetBytes(
-            Encoding.ASCII.GetString(bytes).Replace(Path.GetFileName(source), Path.GetFileName(destination), StringComparison.Ordinal)));
+        byte[] fileDigest = [];
+        AtomicFile.Write(destination, file =>
+        {
+            using var hashing = new HashingStream(file);
+            using (var input = new FileStream(source, FileMode.Open, FileAccess.Read, FileShare.Read, 1 << 16, FileOptions.SequentialScan))
+                input.CopyTo(hashing, 1 << 16);
+            fileDigest = hashing.Digest();
+        });
+        CheckpointSidecar.Write(destination, fileDigest);
     }
 
-    private static void WriteDigest(string path, byte[] digest) =>
-        AtomicFile.Write(path + ".sha256", Encoding.ASCII.GetBytes($"{Convert.ToHexStringLower(digest)}  {Path.GetFileName(path)}\n"));
+    /// <summary>The header alone (model, epoch, step, metrics), unverified: for messages about a file checked otherwise.</summary>
+    public static CheckpointMeta ReadMeta(string path)
+    {
+        try
+        {
+            using var reader = new BinaryReader(File.OpenRead(path), Encoding.UTF8);
+            if (!reader.ReadBytes(Magic.Length).AsSpan().SequenceEqual(Magic)) throw new CheckpointException($"{path}: not a checkpoint");
+            return JsonSerializer.Deserialize<CheckpointMeta>(reader.ReadString()) ?? throw new CheckpointException($"{path}: empty header");
+        }
+        catch (Exception e) when (e is EndOfStreamException or JsonException)
+        {
+            throw new CheckpointException($"{path}: malformed checkpoint header ({e.Message})", e);
+        }
+    }
 
     public static (CheckpointMeta Meta, IReadOnlyDictionary<string, byte[]> Sections) Read(string path)
     {
@@ -73,12 +87,15 @@ public static class CheckpointFile
         if (bytes.Length < Magic.Length + DigestLength || !bytes.AsSpan(0, Magic.Length).SequenceEqual(Magic))
             throw new CheckpointException($"{path}: not a checkpoint, or truncated ({bytes.Length} bytes)");
         var content = bytes.AsSpan(0, bytes.Length - DigestLength);
-        var stored = bytes.AsSpan(bytes.Length - DigestLength);
-        if (!SHA256.HashData(content).AsSpan().SequenceEqual(stored))
+        var trailer = bytes.AsSpan(bytes.Length - DigestLength);
+        if (!SHA256.HashData(content).AsSpan().SequenceEqual(trailer))
             throw new CheckpointException($"{path}: SHA-256 does not match: the checkpoint was truncated or altered");
-        var sidecar = path + ".sha256";
-        if (File.Exists(sidecar) && !File.ReadAllText(sidecar).StartsWith(Convert.ToHexStringLower(stored), StringComparison.Ordinal))
-            throw new CheckpointException($"{path}: SHA-256 differs from {sidecar}: the checkpoint or its digest was altered");
+        if (File.Exists(CheckpointSidecar.PathOf(path)))
+        {
+            var (health, problem) = CheckpointSidecar.Judge(path, SHA256.HashData(bytes), trailer.ToArray());
+            if (health == CheckpointHealth.SidecarDisagrees)
+                throw new CheckpointException($"{path}: {problem}");
+        }
 
         try
         {
@@ -99,38 +116,6 @@ public static class CheckpointFile
         catch (Exception e) when (e is EndOfStreamException or JsonException or OverflowException or IOException)
         {
             throw new CheckpointException($"{path}: malformed checkpoint ({e.Message})", e);
-        }
-    }
-
-    /// <summary>Passes writes through to a stream and hashes them (SHA-256) on the way.</summary>
-    private sealed class HashingStream(Stream inner) : Stream
-    {
-        private readonly IncrementalHash _hash = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
-
-        public byte[] Digest() => _hash.GetHashAndReset();
-
-        public override void Write(byte[] buffer, int offset, int count) => Write(buffer.AsSpan(offset, count));
-
-        public override void Write(ReadOnlySpan<byte> buffer)
-        {
-            _hash.AppendData(buffer);
-            inner.Write(buffer);
-        }
-
-        public override bool CanRead => false;
-        public override bool CanSeek => false;
-        public override bool CanWrite => true;
-        public override long Length => throw new NotSupportedException();
-        public override long Position { get => throw new NotSupportedException(); set => throw new NotSupportedException(); }
-        public override void Flush() => inner.Flush();
-        public override int Read(byte[] buffer, int offset, int count) => throw new NotSupportedException();
-        public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
-        public override void SetLength(long value) => throw new NotSupportedException();
-
-        protected override void Dispose(bool disposing)
-        {
-            if (disposing) _hash.Dispose();
-            base.Dispose(disposing);
         }
     }
 }

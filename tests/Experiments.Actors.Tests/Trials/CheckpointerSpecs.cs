@@ -109,6 +109,78 @@ public sealed class CheckpointerSpecs(ITestOutputHelper output) : TestKit(TestCo
         Assert.Equal(new CheckpointerProtocol.Last(null, null), GetLast(checkpointer));
     }
 
+    private static string WholeFileDigest(string path) =>
+        Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(File.ReadAllBytes(path)));
+
+    /// <summary>
+    /// The state a kill leaves between a checkpoint's rename and its sidecar's: the file of the new
+    /// epoch under the sidecar of the old one. Built by saving for real and putting the old sidecar back.
+    /// </summary>
+    private void KillBetweenTheRenames(string file, Action save)
+    {
+        var oldSidecar = File.ReadAllText(_dir.File(file + ".sha256"));
+        save();
+        File.WriteAllText(_dir.File(file + ".sha256"), oldSidecar);
+    }
+
+    [Fact]
+    public void Should_repair_on_start_a_best_ckpt_sidecar_that_a_kill_left_holding_an_older_best_ckpts_digest()
+    {
+        var first = Sys.ActorOf(Checkpointer.Props(_dir.Path, "test-sweep", new TrialKey(0, 0)));
+        Save(first, 1, asLast: true, asBest: true);
+        KillBetweenTheRenames(Checkpointer.BestFile, () => Save(first, 2, asLast: true, asBest: true));
+        Sys.Stop(first);
+
+        // The host restarts: a new checkpointer on the same folder, before the trial writes anything.
+        var restarted = Sys.ActorOf(Checkpointer.Props(_dir.Path, "test-sweep", new TrialKey(0, 0)));
+        Assert.Equal(2, GetLast(restarted).Meta?.Epoch);
+
+        var best = _dir.File(Checkpointer.BestFile);
+        Assert.Equal($"{WholeFileDigest(best)}  {Checkpointer.BestFile}\n", File.ReadAllText(best + ".sha256"));
+        Assert.Equal(2, CheckpointFile.Read(best).Meta.Epoch);
+    }
+
+    [Fact]
+    public void Should_resume_from_a_last_ckpt_whose_sidecar_a_kill_left_stale_rather_than_start_over()
+    {
+        var first = Sys.ActorOf(Checkpointer.Props(_dir.Path, "test-sweep", new TrialKey(0, 0)));
+        Save(first, 1, asLast: true, asBest: false);
+        KillBetweenTheRenames(Checkpointer.LastFile, () => Save(first, 2, asLast: true, asBest: false));
+        Sys.Stop(first);
+
+        var last = GetLast(Sys.ActorOf(Checkpointer.Props(_dir.Path, "test-sweep", new TrialKey(0, 0))));
+
+        Assert.Equal(2, last.Meta?.Epoch);
+        var path = _dir.File(Checkpointer.LastFile);
+        Assert.Equal($"{WholeFileDigest(path)}  {Checkpointer.LastFile}\n", File.ReadAllText(path + ".sha256"));
+    }
+
+    [Fact]
+    public void Should_resume_from_a_last_ckpt_with_a_legacy_sidecar()
+    {
+        var checkpointer = Sys.ActorOf(Checkpointer.Props(_dir.Path, "test-sweep", new TrialKey(0, 0)));
+        Save(checkpointer, 1, asLast: true, asBest: false);
+        var path = _dir.File(Checkpointer.LastFile);
+        // The sidecar older versions wrote: the digest of the content, which is the file's trailer.
+        File.WriteAllText(path + ".sha256", $"{Convert.ToHexStringLower(File.ReadAllBytes(path)[^32..])}  {Checkpointer.LastFile}\n");
+
+        Assert.Equal(1, GetLast(checkpointer).Meta?.Epoch);
+    }
+
+    [Fact]
+    public void Should_remove_on_start_the_temporaries_that_killed_writes_left()
+    {
+        var first = Sys.ActorOf(Checkpointer.Props(_dir.Path, "test-sweep", new TrialKey(0, 0)));
+        Save(first, 1, asLast: true, asBest: true);
+        Sys.Stop(first);
+        File.WriteAllBytes(_dir.File(Checkpointer.LastFile + ".0123456789abcdef0123456789abcdef.tmp"), [1, 2, 3]);
+        File.WriteAllBytes(_dir.File(Checkpointer.BestFile + ".sha256.0123456789abcdef0123456789abcdef.tmp"), [4]);
+
+        GetLast(Sys.ActorOf(Checkpointer.Props(_dir.Path, "test-sweep", new TrialKey(0, 0))));
+
+        Assert.DoesNotContain(Directory.GetFiles(_dir.Path), f => f.EndsWith(".tmp", StringComparison.Ordinal));
+    }
+
     protected override void Dispose(bool disposing)
     {
         base.Dispose(disposing);
