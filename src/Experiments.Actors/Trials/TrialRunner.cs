@@ -122,7 +122,7 @@ public sealed class TrialRunner : ReceiveActor
                     trained.State, saveLast, saveBest));
             }
             var lossName = metrics.Values.ContainsKey("train-loss") ? "train-loss" : "g-loss";
-            _log.Info("Trial {TrialId} fold {Fold} epoch {Epoch} {Metric} {Value} {LossName} {Loss} ({Seconds:0.0} s)",
+            _log.Info("Trial {TrialId} fold {Fold} epoch {Epoch} {Metric} {Value:G4} {LossName} {Loss:G4} ({Seconds:0.0} s)",
                 [_plan.Key.ConfigId, _plan.Key.Fold, trained.Epoch, _plan.Metric, value, lossName, metrics.Get(lossName), trained.Seconds]);
             _reportTo.Tell(new TrialRunnerProtocol.EpochReported(_plan.Key, metrics));
         });
@@ -197,7 +197,7 @@ public sealed class TrialRunner : ReceiveActor
         var best = EarlyStopping.Best(values, _plan.Mode);
         _outcome = new TrialOutcome(_plan.Key, status, _history.Count, best?.Value, best?.Epoch, reason);
         Board(() => _board?.Ended(status));
-        _log.Info("Trial {TrialId} fold {Fold} {State} at epoch {Epoch} ({Reason}); best {Metric} {Best}",
+        _log.Info("Trial {TrialId} fold {Fold} {State} at epoch {Epoch} ({Reason}); best {Metric} {Best:G4}",
             [_plan.Key.ConfigId, _plan.Key.Fold, status.ToKebab(), _history.Count, reason, _plan.Metric, best?.Value]);
         Become(Finishing);
         CompleteWhenSettled();
