@@ -175,9 +175,9 @@ public static class Commands
         if (summary.Best is { } best)
         {
             var test = summary.TestMetrics is { Count: > 0 } metrics
-                ? string.Join(", ", metrics.OrderBy(m => m.Key, StringComparer.Ordinal).Select(m => $"{m.Key} {Leaderboard.Format(m.Value)}"))
+                ? string.Join(", ", metrics.OrderBy(m => m.Key, StringComparer.Ordinal).Select(m => $"{m.Key} {Readable.Number(m.Value)}"))
                 : "not scored";
-            output.WriteLine($"Best config {best.Id}: {best.Parameters}");
+            output.WriteLine($"Best config {best.Id}: {Readable.Parameters(best.Parameters)}");
             output.WriteLine($"Retrained on all folds, on the held-out test split: {test}");
         }
         if (summary.Failed > 0) output.WriteLine($"{summary.Failed} trial-fold(s) failed: see the log.");

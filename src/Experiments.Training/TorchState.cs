@@ -33,20 +33,33 @@ public static class TorchState
         optimizer.load_state_dict(reader);
     }
 
-    public static byte[] SaveRng()
+    /// <summary>A trial's own generator state (CPU generators all share this byte format).</summary>
+    public static byte[] Save(torch.Generator generator)
     {
-        using var state = random.get_rng_state();
+        using var state = generator.get_state();
         return state.bytes.ToArray();
     }
 
-    public static void LoadRng(byte[] bytes)
+    public static void Load(torch.Generator generator, byte[] bytes)
     {
         using var state = tensor(bytes, dtype: ScalarType.Byte);
-        random.set_rng_state(state);
+        generator.set_state(state);
     }
 
     public static byte[] Section(string path, IReadOnlyDictionary<string, byte[]> sections, string name) =>
         sections.TryGetValue(name, out var bytes) ? bytes : throw new CheckpointException($"{path}: has no '{name}' section");
+}
+
+/// <summary>
+/// Seeds of a trial's own generators, one stream per purpose, all derived from the trial's seed
+/// (itself derived from sweep seed, config and fold).
+/// </summary>
+public static class TrialNoise
+{
+    public const ulong Dropout = 0xD60F_0A7Bul;
+    public const ulong GanTraining = 0;
+
+    public static ulong Seed(int trialSeed, ulong stream) => (ulong)trialSeed ^ stream;
 }
 
 /// <summary>

@@ -236,7 +236,7 @@ public sealed class SweepSupervisor : ReceivePersistentActor
                 var board = _state.Leaderboard(_configs);
                 _results.WriteLeaderboard(board, _spec.EarlyStopping.Metric);
                 _log.Info("Sweep {SweepId}: {Done}/{Total} trial-folds done, {Running} running; best so far {Best}",
-                    [_spec.Name, _state.Outcomes.Keys.Count(k => !k.IsFinal), TotalTrialFolds, _running.Count, Leaderboard.Format(board.FirstOrDefault()?.Mean)]);
+                    [_spec.Name, _state.Outcomes.Keys.Count(k => !k.IsFinal), TotalTrialFolds, _running.Count, Readable.Number(board.FirstOrDefault()?.Mean)]);
             }
             then();
         });
@@ -331,7 +331,7 @@ public sealed class SweepSupervisor : ReceivePersistentActor
             TotalTrialFolds, _state.Outcomes.Values.Count(o => o.Status == TrialStatus.Failed), _results.Directory);
         _results.WriteLeaderboard(board, _spec.EarlyStopping.Metric);
         _results.WriteSummary(summary);
-        _log.Info("Sweep {SweepId} {State}: best config {BestConfig}, test {Metric} {TestScore}", [_spec.Name, state, best?.Id, _spec.EarlyStopping.Metric, testScore]);
+        _log.Info("Sweep {SweepId} {State}: best config {BestConfig}, test {Metric} {TestScore:G4}", [_spec.Name, state, best?.Id, _spec.EarlyStopping.Metric, testScore]);
         Context.Parent.Tell(new SweepProtocol.SweepCompleted(summary));
         Become(Ended);
         Stash.UnstashAll();

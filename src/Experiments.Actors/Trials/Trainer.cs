@@ -20,7 +20,8 @@ public static class TrainerProtocol
     public sealed record StartEpoch(int Epoch);
     /// <summary>To the trial runner: built (and restored) and waiting; <see cref="LastEpoch"/> is 0 for a fresh start.</summary>
     public sealed record Ready(int LastEpoch, long Step);
-    public sealed record EpochTrained(int Epoch, long Step, ImmutableSortedDictionary<string, double> Metrics, double Seconds, IReadOnlyDictionary<string, byte[]> State);
+    public sealed record EpochTrained(int Epoch, long Step, ImmutableSortedDictionary<string, double> Metrics, double Seconds, IReadOnlyDictionary<string, byte[]> State,
+        IReadOnlyList<string> Artifacts);
     public sealed record Diverged(int Epoch, long Step, string Metric, double Value);
 }
 
@@ -146,9 +147,9 @@ public sealed class Trainer : ReceiveActor, IWithStash
                 }
                 metrics = metrics.SetItem(name, value);
             }
-            if (_trainer is IProducesArtifacts artifacts) Guarded(() => artifacts.WriteArtifacts(_settings.ArtifactsDirectory, _epoch));
+            var written = _trainer is IProducesArtifacts artifacts ? Guarded(() => artifacts.WriteArtifacts(_settings.ArtifactsDirectory, _epoch)) : [];
             var state = Guarded(() => _trainer!.CaptureState());
-            Context.Parent.Tell(new TrainerProtocol.EpochTrained(_epoch, _step, metrics, _epochClock.Elapsed.TotalSeconds, state));
+            Context.Parent.Tell(new TrainerProtocol.EpochTrained(_epoch, _step, metrics, _epochClock.Elapsed.TotalSeconds, state, written));
             Become(Idle);
         });
         Receive<DataLoaderProtocol.EpochExhausted>(_ => { }); // stale: see Idle

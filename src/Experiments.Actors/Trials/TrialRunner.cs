@@ -49,6 +49,7 @@ public sealed class TrialRunner : ReceiveActor
     private string? _lastTrainerError;
     private TrialOutcome? _outcome;
     private bool _trainerAlive = true;
+    private TrialBoard? _board;
 
     public static Props Props(TrialPlan plan, IActorRef reportTo) => Akka.Actor.Props.Create(() => new TrialRunner(plan, reportTo));
 
@@ -85,6 +86,7 @@ public sealed class TrialRunner : ReceiveActor
     {
         Directory.CreateDirectory(_plan.Directory);
         WriteParams();
+        Board(() => _board = new TrialBoard(_plan.Directory, _plan.Key, _plan.Parameters.ToPlainValues()));
         var loader = Context.ActorOf(DataLoader.Props(_plan.Train, _plan.Parameters.Int("batch-size"), _plan.Seed, _plan.StepsPerEpoch), "data-loader");
         _checkpointer = Context.ActorOf(Checkpointer.Props(_plan.Directory, _plan.SweepName, _plan.Key), "checkpointer");
         var settings = new TrainerSettings(_plan.SweepName, _plan.Key, _plan.Model, _plan.Parameters, _plan.Data, _plan.Seed, _plan.Threads, _plan.Validation, _plan.Directory, _plan.Factory);
@@ -108,6 +110,7 @@ public sealed class TrialRunner : ReceiveActor
             var isBest = value is { } v && _history.All(h => h.Get(_plan.Metric) is not { } old || EarlyStopping.Improves(v, old, _plan.Mode, 0));
             _history.Add(metrics);
             AppendMetricsRow(metrics);
+            Board(() => _board?.Epoch(trained.Epoch, trained.Metrics, trained.Artifacts));
             // last.ckpt every `every-epochs` (and at the final epoch); best.ckpt whenever the metric improves, if kept.
             var saveLast = trained.Epoch % Math.Max(1, _plan.Checkpoint.EveryEpochs) == 0 || trained.Epoch >= _plan.MaxEpochs;
             var saveBest = isBest && _plan.Checkpoint.KeepBest;
@@ -119,7 +122,7 @@ public sealed class TrialRunner : ReceiveActor
                     trained.State, saveLast, saveBest));
             }
             var lossName = metrics.Values.ContainsKey("train-loss") ? "train-loss" : "g-loss";
-            _log.Info("Trial {TrialId} fold {Fold} epoch {Epoch} {Metric} {Value} {LossName} {Loss} ({Seconds:0.0} s)",
+            _log.Info("Trial {TrialId} fold {Fold} epoch {Epoch} {Metric} {Value:G4} {LossName} {Loss:G4} ({Seconds:0.0} s)",
                 [_plan.Key.ConfigId, _plan.Key.Fold, trained.Epoch, _plan.Metric, value, lossName, metrics.Get(lossName), trained.Seconds]);
             _reportTo.Tell(new TrialRunnerProtocol.EpochReported(_plan.Key, metrics));
         });
@@ -171,6 +174,7 @@ public sealed class TrialRunner : ReceiveActor
             _history.AddRange(ReadMetricsRows().Take(ready.LastEpoch));
             RewriteMetrics();
         }
+        Board(() => _board?.Resumed(ready.LastEpoch));
         if (ready.LastEpoch >= _plan.MaxEpochs)
         {
             Finish(TrialStatus.Completed, $"ran all {_plan.MaxEpochs} epochs");
@@ -192,7 +196,8 @@ public sealed class TrialRunner : ReceiveActor
         var values = _history.Select(h => h.Get(_plan.Metric)).Where(v => v is not null).Select(v => v!.Value).ToList();
         var best = EarlyStopping.Best(values, _plan.Mode);
         _outcome = new TrialOutcome(_plan.Key, status, _history.Count, best?.Value, best?.Epoch, reason);
-        _log.Info("Trial {TrialId} fold {Fold} {State} at epoch {Epoch} ({Reason}); best {Metric} {Best}",
+        Board(() => _board?.Ended(status));
+        _log.Info("Trial {TrialId} fold {Fold} {State} at epoch {Epoch} ({Reason}); best {Metric} {Best:G4}",
             [_plan.Key.ConfigId, _plan.Key.Fold, status.ToKebab(), _history.Count, reason, _plan.Metric, best?.Value]);
         Become(Finishing);
         CompleteWhenSettled();
@@ -203,6 +208,18 @@ public sealed class TrialRunner : ReceiveActor
         if (_pendingSaves > 0 || _trainerAlive || _outcome is null) return;
         _reportTo.Tell(new TrialRunnerProtocol.TrialFinished(_outcome));
         Context.Stop(Self);
+    }
+
+    protected override void PostStop() => _board?.Dispose();
+
+    /// <summary>TensorBoard files are a view: a failed write is logged, never fails the trial.</summary>
+    private void Board(Action write)
+    {
+        try { write(); }
+        catch (Exception error) when (error is IOException or UnauthorizedAccessException or InvalidDataException)
+        {
+            _log.Warning("Trial {TrialId} fold {Fold} epoch {Epoch}: TensorBoard file not written: {Error}", _plan.Key.ConfigId, _plan.Key.Fold, _history.Count, error.Message);
+        }
     }
 
     private string MetricsPath => Path.Combine(_plan.Directory, "metrics.csv");

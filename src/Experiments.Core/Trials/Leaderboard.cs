@@ -47,8 +47,6 @@ public static class Leaderboard
         return string.Join(", ", parts);
     }
 
-    public static string Format(double? value) => value is null ? "—" : value.Value.ToString("0.0000", CultureInfo.InvariantCulture);
-
     public static string ToCsv(IEnumerable<LeaderboardRow> rows, string metric)
     {
         var list = rows.ToList();
@@ -69,13 +67,22 @@ public static class Leaderboard
         return csv.ToString();
     }
 
+    /// <summary>For people: one column per parameter that varies across configs, numbers to 4 significant digits.</summary>
     public static string ToMarkdown(IEnumerable<LeaderboardRow> rows, string metric)
     {
+        var list = rows.ToList();
+        var varying = Readable.Varying(list.Select(r => r.Config.Parameters));
         var md = new StringBuilder();
-        md.AppendLine($"| rank | config | parameters | {metric} (mean ± sd) | folds | epochs | state |");
-        md.AppendLine("|---:|---:|---|---|---:|---:|---|");
-        foreach (var row in rows)
-            md.AppendLine($"| {row.Rank} | {row.Config.Id} | {row.Config.Parameters} | {Format(row.Mean)} ± {Format(row.StdDev)} | {row.FoldsWithResult}/{row.Folds} | {row.MeanEpochs.ToString("0.#", CultureInfo.InvariantCulture)} | {row.State} |");
+        md.AppendLine("| " + string.Join(" | ", new[] { "rank", "config" }.Concat(varying).Concat([$"{metric} (mean ± sd)", "folds", "epochs", "state"])) + " |");
+        md.AppendLine("|---:|---:|" + string.Concat(varying.Select(_ => "---:|")) + "---|---:|---:|---|");
+        foreach (var row in list)
+        {
+            var parameters = varying.Select(n => row.Config.Parameters.Values.TryGetValue(n, out var v) ? Readable.Value(v) : "");
+            md.AppendLine("| " + string.Join(" | ", new[] { row.Rank.ToString(CultureInfo.InvariantCulture), row.Config.Id.ToString(CultureInfo.InvariantCulture) }
+                .Concat(parameters)
+                .Concat([$"{Readable.Number(row.Mean)} ± {Readable.Number(row.StdDev)}", $"{row.FoldsWithResult}/{row.Folds}",
+                    Readable.Number(Math.Round(row.MeanEpochs, 1)), row.State])) + " |");
+        }
         return md.ToString();
     }
 }

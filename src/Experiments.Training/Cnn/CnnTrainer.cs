@@ -13,6 +13,7 @@ public sealed class CnnTrainer : IModelTrainer
     private const int EvaluationBatch = 250;
     private readonly IDigitSource _data;
     private readonly TorchSharp.Modules.OptimizerHelper _optimizer;
+    private readonly torch.Generator _dropoutNoise;
 
     public DigitCnn Model { get; }
     public CnnHyperParameters HyperParameters { get; }
@@ -22,7 +23,9 @@ public sealed class CnnTrainer : IModelTrainer
     {
         _data = data;
         HyperParameters = hp;
-        Model = SeededInit.Create(seed, () => new DigitCnn(hp.Hidden, hp.Dropout));
+        // The trial's own generator: dropout masks never interleave with another trial's draws.
+        _dropoutNoise = new torch.Generator(TrialNoise.Seed(seed, TrialNoise.Dropout));
+        Model = SeededInit.Create(seed, () => new DigitCnn(hp.Hidden, hp.Dropout, _dropoutNoise));
         _optimizer = hp.Optimizer switch
         {
             "adam" => optim.Adam(Model.parameters(), hp.LearningRate, beta1: 0.9, beta2: 0.999, weight_decay: hp.WeightDecay),
@@ -77,19 +80,20 @@ public sealed class CnnTrainer : IModelTrainer
     {
         ["model"] = TorchState.Save(Model),
         ["optimizer"] = TorchState.Save(_optimizer),
-        ["rng"] = TorchState.SaveRng(),
+        ["rng"] = TorchState.Save(_dropoutNoise),
     };
 
     public void RestoreState(IReadOnlyDictionary<string, byte[]> sections, string source)
     {
         TorchState.Load(Model, TorchState.Section(source, sections, "model"));
         TorchState.Load(_optimizer, TorchState.Section(source, sections, "optimizer"));
-        TorchState.LoadRng(TorchState.Section(source, sections, "rng"));
+        TorchState.Load(_dropoutNoise, TorchState.Section(source, sections, "rng"));
     }
 
     public void Dispose()
     {
         _optimizer.Dispose();
         Model.Dispose();
+        _dropoutNoise.Dispose();
     }
 }

@@ -8,6 +8,7 @@ namespace Experiments.Training.Cnn;
 /// <summary>
 /// The classifier of the original Keras example: Conv2d(1,32,3) → ReLU → MaxPool2d(2) → Flatten →
 /// Linear(32·13·13, hidden) → ReLU → Dropout → Linear(hidden, 10). Returns logits.
+/// Dropout draws from the trial's own generator (<see cref="TrialDropout"/>).
 /// </summary>
 public sealed class DigitCnn : Module<Tensor, Tensor>
 {
@@ -16,17 +17,18 @@ public sealed class DigitCnn : Module<Tensor, Tensor>
 
     private readonly Conv2d conv;
     private readonly Linear hidden;
-    private readonly Dropout dropout;
+    private readonly TrialDropout dropout;
     private readonly Linear output;
 
     public int HiddenWidth { get; }
 
-    public DigitCnn(int hiddenWidth, double dropoutRate) : base(nameof(DigitCnn))
+    /// <param name="dropoutNoise">The trial's own generator for dropout masks (null when the rate is 0).</param>
+    public DigitCnn(int hiddenWidth, double dropoutRate, torch.Generator? dropoutNoise = null) : base(nameof(DigitCnn))
     {
         HiddenWidth = hiddenWidth;
         conv = Conv2d(1, Channels, 3);
         hidden = Linear(Channels * Pooled * Pooled, hiddenWidth);
-        dropout = Dropout(dropoutRate);
+        dropout = new TrialDropout(dropoutRate, dropoutNoise);
         output = Linear(hiddenWidth, 10);
         RegisterComponents();
     }

@@ -56,7 +56,7 @@ public sealed class GanTrainer : IModelTrainer, IProducesArtifacts
         _generatorOptimizer = optim.Adam(Generator.parameters(), hp.GeneratorLearningRate, Beta1, Beta2);
         _discriminatorOptimizer = optim.Adam(Discriminator.parameters(), hp.DiscriminatorLearningRate, Beta1, Beta2);
         // The trainer's own generators: trials on other threads never interleave their draws with ours.
-        _trainingNoise = new torch.Generator((ulong)seed);
+        _trainingNoise = new torch.Generator(TrialNoise.Seed(seed, TrialNoise.GanTraining));
         _evaluationSeed = (ulong)seed ^ EvaluationNoiseStream;
         _sampleNoise = EvaluationNoise(GridColumns * GridColumns).DetachFromDisposeScope();
         _targets = new BceTargets(1 - hp.LabelSmoothing);
@@ -155,7 +155,7 @@ public sealed class GanTrainer : IModelTrainer, IProducesArtifacts
         ["discriminator"] = TorchState.Save(Discriminator),
         ["g-optimizer"] = TorchState.Save(_generatorOptimizer),
         ["d-optimizer"] = TorchState.Save(_discriminatorOptimizer),
-        ["rng"] = SaveNoiseState(),
+        ["rng"] = TorchState.Save(_trainingNoise),
     };
 
     public void RestoreState(IReadOnlyDictionary<string, byte[]> sections, string source)
@@ -164,14 +164,7 @@ public sealed class GanTrainer : IModelTrainer, IProducesArtifacts
         TorchState.Load(Discriminator, TorchState.Section(source, sections, "discriminator"));
         TorchState.Load(_generatorOptimizer, TorchState.Section(source, sections, "g-optimizer"));
         TorchState.Load(_discriminatorOptimizer, TorchState.Section(source, sections, "d-optimizer"));
-        using var state = tensor(TorchState.Section(source, sections, "rng"), dtype: ScalarType.Byte);
-        _trainingNoise.set_state(state);
-    }
-
-    private byte[] SaveNoiseState()
-    {
-        using var state = _trainingNoise.get_state();
-        return state.bytes.ToArray();
+        TorchState.Load(_trainingNoise, TorchState.Section(source, sections, "rng"));
     }
 
     /// <summary>The same <paramref name="count"/> noise vectors at every call: a fresh generator from the trainer's seed.</summary>

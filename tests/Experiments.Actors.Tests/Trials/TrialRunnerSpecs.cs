@@ -9,6 +9,7 @@ using Experiments.Core.Folds;
 using Experiments.Core.Spec;
 using Experiments.Core.Trials;
 using Experiments.Training.Checkpoints;
+using Experiments.Training.Tests.TensorBoard;
 using Xunit.Abstractions;
 
 namespace Experiments.Actors.Tests.Trials;
@@ -107,6 +108,38 @@ public sealed class TrialRunnerSpecs(DigitsFixture digits, ITestOutputHelper out
 
         Assert.Equal(2, CheckpointFile.Read(Path.Combine(_dir.Path, Checkpointer.LastFile)).Meta.Epoch);
         Assert.Equal(run.Outcome.BestEpoch, CheckpointFile.Read(Path.Combine(_dir.Path, Checkpointer.BestFile)).Meta.Epoch);
+    }
+
+    [Fact]
+    public void Should_write_a_tensorboard_run_with_the_config_and_every_epochs_metrics()
+    {
+        var run = RunToEnd(Plan(TestTrainerFactory.Real(), maxEpochs: 2));
+
+        var file = Assert.Single(Directory.GetFiles(_dir.Path, "events.out.tfevents.*"));
+        var events = EventFileReader.Records(file).Select(EventFileReader.Decode).ToList();
+        var summaries = events.Where(e => e.Maybe(5) is not null)
+            .Select(e => (Step: (long)e.One(2).Varint, Values: e.One(5).AsMessage.All(1).Select(v => v.AsMessage).ToList())).ToList();
+
+        var start = summaries.Single(s => s.Values.Any(v => v.One(1).AsText == "_hparams_/session_start_info"));
+        var info = EventFileReader.Decode(start.Values[0].One(9).AsMessage.One(1).AsMessage.One(2).Bytes).One(3).AsMessage;
+        Assert.Equal($"config-{Key.ConfigId}", info.One(4).AsText);
+        var hparams = info.All(1).Select(f => f.AsMessage).ToDictionary(e => e.One(1).AsText, e => e.One(2).AsMessage.Single());
+        Assert.Equal(16.0, hparams["hidden"].AsDouble);
+        Assert.Equal("adam", hparams["optimizer"].AsText);
+
+        var scalars = summaries.Where(s => s.Values.All(v => v.Maybe(2) is not null)).ToList();
+        Assert.Equal([1L, 2L], scalars.Select(s => s.Step));
+        foreach (var (step, values) in scalars)
+        {
+            var report = run.Reports[(int)step - 1];
+            Assert.Equal(report.Values.Keys.Order(), values.Select(v => v.One(1).AsText).Order());
+            Assert.All(values, v => Assert.Equal((float)report.Values[v.One(1).AsText], v.One(2).AsFloat));
+        }
+
+        var end = summaries.Last().Values.Single();
+        Assert.Equal("_hparams_/session_end_info", end.One(1).AsText);
+        var status = EventFileReader.Decode(end.One(9).AsMessage.One(1).AsMessage.One(2).Bytes).One(4).AsMessage.One(1);
+        Assert.Equal(1ul, status.Varint); // success
     }
 
     [Fact]

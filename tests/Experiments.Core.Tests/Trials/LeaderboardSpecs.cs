@@ -118,11 +118,26 @@ public sealed class LeaderboardSpecs
 
         var lines = Leaderboard.ToMarkdown(board, "val-loss").TrimEnd().Split(Environment.NewLine);
 
-        Assert.Equal("| rank | config | parameters | val-loss (mean ± sd) | folds | epochs | state |", lines[0]);
-        Assert.Equal("|---:|---:|---|---|---:|---:|---|", lines[1]);
-        Assert.Equal("| 1 | 0 | hidden=16, learning-rate=0.001 | 0.5000 ± 0.3536 | 2/2 | 3 | 2 completed |", lines[2]);
-        Assert.Equal("| 2 | 1 | hidden=16, learning-rate=0.001 | — ± — | 0/2 | 0 | 2 pending |", lines[3]);
+        Assert.Equal("| rank | config | val-loss (mean ± sd) | folds | epochs | state |", lines[0]);
+        Assert.Equal("|---:|---:|---|---:|---:|---|", lines[1]);
+        Assert.Equal("| 1 | 0 | 0.5000 ± 0.3536 | 2/2 | 3 | 2 completed |", lines[2]);
+        Assert.Equal("| 2 | 1 | — ± — | 0/2 | 0 | 2 pending |", lines[3]);
         Assert.Equal(4, lines.Length);
+    }
+
+    [Fact]
+    public void Should_show_in_markdown_only_the_parameters_that_vary_with_numbers_to_four_significant_digits()
+    {
+        TrialConfig With(int id, double rate) => new(id, Config(id).Parameters.With("learning-rate", ParamValue.Of(rate)));
+        var board = Leaderboard.Build([With(0, 5.497469998243057E-05), With(1, 0.0012345678)],
+            [Outcome(0, 0, 0.10820052594248168), Outcome(1, 0, 0.2)], 1, OptimizationMode.Min);
+
+        var lines = Leaderboard.ToMarkdown(board, "val-loss").TrimEnd().Split(Environment.NewLine);
+
+        Assert.Equal("| rank | config | learning-rate | val-loss (mean ± sd) | folds | epochs | state |", lines[0]);
+        Assert.Equal("|---:|---:|---:|---|---:|---:|---|", lines[1]);
+        Assert.Equal("| 1 | 0 | 5.497e-05 | 0.1082 ± 0 | 1/1 | 3 | 1 completed |", lines[2]);
+        Assert.Equal("| 2 | 1 | 0.001235 | 0.2000 ± 0 | 1/1 | 3 | 1 completed |", lines[3]);
     }
 
     [Property(MaxTest = 300)]

@@ -62,7 +62,6 @@ public class CnnTrainerSpecs(DefaultDigitsFixture fixture)
         for (var s = 0; s < 5; s++) original.TrainStep(Batch(s, 64));
         original.SaveCheckpoint(path, new CheckpointMeta("cnn", 1, 5, new Dictionary<string, double> { ["val-loss"] = 1.5 }));
 
-        // torch's generator is process-wide (dropout draws from it): run the two sequentially.
         var expected = Enumerable.Range(5, 3).Select(s => original.TrainStep(Batch(s, 64))["train-loss"]).ToArray();
         var expectedMetrics = original.Evaluate(Batch(100, 50));
 
