@@ -17,6 +17,7 @@ namespace Experiments.Host;
 ///   GET  /sweeps                 every sweep with its state
 ///   POST /sweeps                 submit a spec (HOCON body); 400 with every error if invalid
 ///   GET  /sweeps/{name}          one sweep's status and leaderboard
+///   GET  /sweeps/{name}/logs     its recent log events (?after=SEQ for newer ones; `experiments logs`)
 ///   POST /sweeps/{name}/cancel   cancel a running sweep
 /// Bound to 127.0.0.1 by default. Binding any address that is not provably loopback requires
 /// EXPERIMENTS_API_TOKEN, and then every request must carry "Authorization: Bearer TOKEN".
@@ -70,6 +71,14 @@ public static class HttpApi
                 SweepProtocol.SweepStatus status => Results.Ok(Describe(status)),
                 _ => Results.NotFound(new { error = $"no sweep named '{name}'" }),
             });
+
+        app.MapGet("/sweeps/{name}/logs", (string name, long? after, int? limit) => Results.Ok(new
+        {
+            events = Logging.Recent.Of(name, after ?? 0, Math.Clamp(limit ?? 500, 1, 2000)).Select(e => new
+            {
+                seq = e.Seq, time = e.Time, level = e.Level, message = e.Message, trial = e.TrialId, fold = e.Fold, epoch = e.Epoch, error = e.Error,
+            }),
+        }));
 
         app.MapPost("/sweeps/{name}/cancel", async (string name, ActorRegistry registry) =>
         {

@@ -40,6 +40,9 @@ public static class Logging
 
     public static void Configure(string? resultsDirectory) => Configure(resultsDirectory, useConfigFile: true);
 
+    /// <summary>The live tail of every sweep's events, for the API's /sweeps/{name}/logs (process-wide, like Log.Logger).</summary>
+    public static RecentEvents Recent { get; } = new();
+
     private static string ConfigFile() => Environment.GetEnvironmentVariable(ConfigVariable) ?? DefaultConfigFile;
 
     /// <summary>
@@ -60,7 +63,7 @@ public static class Logging
             : config.MinimumLevel.Information()
                 .MinimumLevel.Override("Microsoft", LogEventLevel.Warning)
                 .WriteTo.Console(outputTemplate: ConsoleTemplate);
-        config = config.Filter.ByExcluding(IsHostStartFailure);
+        config = config.Filter.ByExcluding(IsHostStartFailure).WriteTo.Sink(Recent);
         if (Enum.TryParse<LogEventLevel>(Environment.GetEnvironmentVariable(LevelVariable), true, out var level))
             config = config.MinimumLevel.Is(level);
         if (resultsDirectory is not null)

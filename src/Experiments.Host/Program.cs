@@ -77,6 +77,7 @@ serve.SetAction(async (parse, cancellation) =>
 
 var root = new RootCommand("Experiments: hyperparameter sweeps of TorchSharp models on Akka.NET") { run, validate, serve };
 root.Subcommands.Add(VerifyCommand.Create());
+foreach (var command in ClientCommands.Create()) root.Subcommands.Add(command);
 // The generic host handles SIGTERM and Ctrl-C (graceful shutdown); System.CommandLine must not
 // race it with its own forced termination.
 return await root.Parse(args).InvokeAsync(new InvocationConfiguration { ProcessTerminationTimeout = null });

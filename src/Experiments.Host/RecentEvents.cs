@@ -1,5 +1,6 @@
 using Serilog.Core;
 using Serilog.Events;
+using Serilog.Formatting.Display;
 
 namespace Experiments.Host;
 
@@ -13,6 +14,8 @@ public sealed record RecentEvent(long Seq, DateTimeOffset Time, string Level, st
 /// </summary>
 public sealed class RecentEvents(int perSweep = 2000) : ILogEventSink
 {
+    // As the console shows it: strings without quotes.
+    private static readonly MessageTemplateTextFormatter Rendering = new("{Message:lj}");
     private readonly Lock _gate = new();
     private readonly Dictionary<string, Queue<RecentEvent>> _bySweep = new(StringComparer.Ordinal);
     private long _seq;
@@ -23,7 +26,7 @@ public sealed class RecentEvents(int perSweep = 2000) : ILogEventSink
         lock (_gate)
         {
             var queue = _bySweep.TryGetValue(sweep, out var q) ? q : _bySweep[sweep] = new Queue<RecentEvent>();
-            queue.Enqueue(new RecentEvent(++_seq, logEvent.Timestamp, logEvent.Level.ToString(), logEvent.RenderMessage(),
+            queue.Enqueue(new RecentEvent(++_seq, logEvent.Timestamp, logEvent.Level.ToString(), Render(logEvent),
                 Number(logEvent, "TrialId"), Number(logEvent, "Fold"), Number(logEvent, "Epoch"), logEvent.Exception?.Message));
             while (queue.Count > perSweep) queue.Dequeue();
         }
@@ -38,6 +41,13 @@ public sealed class RecentEvents(int perSweep = 2000) : ILogEventSink
             var newer = queue.Where(e => e.Seq > after).ToList();
             return newer.Skip(Math.Max(0, newer.Count - limit)).ToList();
         }
+    }
+
+    private static string Render(LogEvent e)
+    {
+        using var text = new StringWriter();
+        Rendering.Format(e, text);
+        return text.ToString();
     }
 
     private static string? Text(LogEvent e, string name) =>
