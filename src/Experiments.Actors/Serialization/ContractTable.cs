@@ -1,4 +1,5 @@
 using System.Runtime.Serialization;
+using System.Text.Encodings.Web;
 using System.Text.Json;
 using System.Text.Json.Serialization;
 
@@ -13,9 +14,14 @@ namespace Experiments.Actors.Serialization;
 /// </summary>
 public sealed class ContractTable
 {
-    /// <summary>Every contract is read and written with these: exact doubles (NaN and ±∞ as strings), strict fields.</summary>
+    /// <summary>
+    /// Every contract is read and written with these: exact doubles (shortest round-trip form; NaN
+    /// and ±∞ as the strings "NaN", "Infinity", "-Infinity"), every field required unless nullable,
+    /// no unknown fields; text escaped only where JSON needs it (the bytes are never put in HTML).
+    /// </summary>
     public static readonly JsonSerializerOptions Options = new()
     {
+        Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping,
         NumberHandling = JsonNumberHandling.AllowNamedFloatingPointLiterals,
         UnmappedMemberHandling = JsonUnmappedMemberHandling.Disallow,
         RespectNullableAnnotations = true,

@@ -1,6 +1,8 @@
 using Akka.Actor;
+using Experiments.Actors.Serialization;
 using Experiments.Actors.Sweeps;
 using Experiments.Core.Trials;
+using Microsoft.Data.Sqlite;
 
 namespace Experiments.Host.Tests.Journal;
 
@@ -39,14 +41,28 @@ public sealed class JournalFixtureSpecs : IDisposable
         Assert.Equal((trainLoss + trainLoss + trainLoss) / 3, state.Ended.TestMetrics!["train-loss"]); // the mean of the epoch's 3 steps
     }
 
-    [Fact]
-    public async Task Should_recover_a_journal_written_now_as_the_fixtures_were_written()
+    /// <summary>A copy of a fixture as RESULTS/experiments.db of a scratch results folder.</summary>
+    private string CopyOf(string fixture)
     {
-        await JournalFixtureWriter.WriteAsync(_dir.Path);
-        if (Environment.GetEnvironmentVariable("EXPERIMENTS_WRITE_FIXTURE") is { Length: > 0 } keep)
-            File.Copy(_dir.File("experiments.db"), keep, overwrite: true);
+        File.Copy(Path.Combine(AppContext.BaseDirectory, "Fixtures", fixture, "experiments.db"), _dir.File("experiments.db"));
+        return _dir.Path;
+    }
 
-        await using var host = await JournalHost.StartAsync(_dir.Path);
+    /// <summary>Which serializer wrote the rows of a journal, and under which manifests.</summary>
+    private static async Task<(long Serializer, string Manifest)[]> Rows(string resultsDirectory)
+    {
+        await using var connection = new SqliteConnection($"Data Source={Path.Combine(resultsDirectory, "experiments.db")};Pooling=False");
+        await connection.OpenAsync();
+        await using var command = new SqliteCommand(
+            "select identifier, coalesce(manifest, '') from journal union all select serializer_id, coalesce(manifest, '') from snapshot", connection);
+        await using var reader = await command.ExecuteReaderAsync();
+        var rows = new List<(long, string)>();
+        while (await reader.ReadAsync()) rows.Add((reader.GetInt64(0), reader.GetString(1)));
+        return rows.ToArray();
+    }
+
+    private static async Task AssertHoldsTheFixturesHistory(JournalHost host)
+    {
         var finished = SweepSupervisor.PersistenceIdOf(JournalFixtureWriter.Spec(JournalFixtureWriter.Finished));
         var fromSnapshot = await Recover(host, finished, useSnapshots: true);
         Assert.True(fromSnapshot.FromSnapshot);
@@ -55,6 +71,42 @@ public sealed class JournalFixtureSpecs : IDisposable
         var open = await Recover(host, SweepSupervisor.PersistenceIdOf(JournalFixtureWriter.Spec(JournalFixtureWriter.Open)), useSnapshots: true);
         Assert.Equal(SpecJson.Serialize(JournalFixtureWriter.Spec(JournalFixtureWriter.Open)), open.State.SpecJson);
         Assert.Null(open.State.Ended);
+    }
+
+    [Fact]
+    public async Task Should_recover_the_journal_of_the_default_serializer_before_version_1()
+    {
+        var results = CopyOf("journal-v0");
+        Assert.All(await Rows(results), row => Assert.Equal(1, row.Serializer)); // Akka's default (Newtonsoft JSON)
+
+        await using var host = await JournalHost.StartAsync(results);
+        await AssertHoldsTheFixturesHistory(host);
+    }
+
+    [Fact]
+    public async Task Should_recover_the_journal_of_version_1()
+    {
+        var results = CopyOf("journal-v1");
+        var rows = await Rows(results);
+        Assert.All(rows, row => Assert.Equal(JournalSerializer.Id, row.Serializer));
+        Assert.Contains(rows, row => row.Manifest == "trial-ended/1");
+        Assert.Contains(rows, row => row.Manifest == "sweep-snapshot/1");
+
+        await using var host = await JournalHost.StartAsync(results);
+        await AssertHoldsTheFixturesHistory(host);
+    }
+
+    /// <summary>The fixtures' history written now, by today's code: a change of format fails this test or the one of the latest fixture.</summary>
+    [Fact]
+    public async Task Should_recover_a_journal_written_now_as_the_fixtures_were_written()
+    {
+        await JournalFixtureWriter.WriteAsync(_dir.Path);
+        if (Environment.GetEnvironmentVariable("EXPERIMENTS_WRITE_FIXTURE") is { Length: > 0 } keep)
+            File.Copy(_dir.File("experiments.db"), keep, overwrite: true);
+        Assert.All(await Rows(_dir.Path), row => Assert.Equal(JournalSerializer.Id, row.Serializer));
+
+        await using var host = await JournalHost.StartAsync(_dir.Path);
+        await AssertHoldsTheFixturesHistory(host);
     }
 
     public void Dispose() => _dir.Dispose();
