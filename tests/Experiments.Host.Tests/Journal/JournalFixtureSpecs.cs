@@ -96,6 +96,30 @@ public sealed class JournalFixtureSpecs : IDisposable
         await AssertHoldsTheFixturesHistory(host);
     }
 
+    [Fact]
+    public async Task Should_stop_rather_than_recover_past_a_row_of_an_unknown_manifest()
+    {
+        var results = CopyOf("journal-v1");
+        var finished = SweepSupervisor.PersistenceIdOf(JournalFixtureWriter.Spec(JournalFixtureWriter.Finished));
+        await using (var connection = new SqliteConnection($"Data Source={Path.Combine(results, "experiments.db")};Pooling=False"))
+        {
+            await connection.OpenAsync();
+            // As a later version might write it: the next sequence number, a manifest this version does not know.
+            await using var insert = new SqliteCommand(
+                "insert into journal (created, deleted, persistence_id, sequence_number, message, manifest, identifier) " +
+                "values (0, 0, $id, 21, $message, 'trial-ended/2', $serializer)", connection);
+            insert.Parameters.AddWithValue("$id", finished);
+            insert.Parameters.AddWithValue("$message", "{}"u8.ToArray());
+            insert.Parameters.AddWithValue("$serializer", JournalSerializer.Id);
+            await insert.ExecuteNonQueryAsync();
+        }
+
+        await using var host = await JournalHost.StartAsync(results);
+        var reader = host.System.ActorOf(SweepStateReader.Props(finished, useSnapshots: false));
+
+        Assert.True(await reader.WatchAsync().WaitAsync(JournalFixtureWriter.Patience));
+    }
+
     /// <summary>The fixtures' history written now, by today's code: a change of format fails this test or the one of the latest fixture.</summary>
     [Fact]
     public async Task Should_recover_a_journal_written_now_as_the_fixtures_were_written()
