@@ -37,6 +37,9 @@ public sealed class SweepManager : ReceivePersistentActor
 {
     public const string Name = "sweeps";
 
+    /// <summary>The host id of tests and of a host that names none.</summary>
+    public const string DefaultHostId = "local";
+
     private readonly ILoggingAdapter _log = Context.GetLogger();
     private readonly string _resultsRoot;
     private readonly IActorRef _datasets;
@@ -45,10 +48,6 @@ public sealed class SweepManager : ReceivePersistentActor
     private readonly Dictionary<string, IActorRef> _active = new();
     private readonly Dictionary<string, List<IActorRef>> _waiters = new();
     private readonly Dictionary<string, SweepSummary> _ended = new();
-
-    /// <summary>The host id of tests and of a host that names none.</summary>
-    public const string DefaultHostId = "local";
-
     private bool _adoptedLegacy;
 
     public override string PersistenceId { get; }
