@@ -16,7 +16,7 @@ public sealed class ContractTable
 {
     /// <summary>
     /// Every contract is read and written with these: exact doubles (shortest round-trip form; NaN
-    /// and ±∞ as the strings "NaN", "Infinity", "-Infinity"), every field required unless nullable,
+    /// and ±∞ as the strings "NaN", "Infinity", "-Infinity"), every field present (null only where nullable),
     /// no unknown fields; text escaped only where JSON needs it (the bytes are never put in HTML).
     /// </summary>
     public static readonly JsonSerializerOptions Options = new()
