@@ -2,7 +2,10 @@ using Akka.Configuration;
 
 namespace Experiments.Actors;
 
-/// <summary>The Akka settings the actors need: the pinned dispatcher every trainer runs on, and a coarser scheduler tick.</summary>
+/// <summary>
+/// The Akka settings the actors need: the pinned dispatcher every trainer runs on, a coarser
+/// scheduler tick, and the journal's own serializer for everything the actors persist.
+/// </summary>
 public static class ActorsConfig
 {
     /// <summary>
@@ -17,6 +20,16 @@ public static class ActorsConfig
           type = PinnedDispatcher
           executor = thread-pool-executor
           thread-pool-executor.allow-core-timeout = off
+        }
+        # Journalled types are written by explicit, versioned contracts (JournalContracts), never
+        # with CLR type names. Rows written before this carry serializer id 1 (Akka's default) and
+        # are still read by it: Akka picks the deserializer by the id stored in each row.
+        akka.actor {
+          serializers.experiments-journal = "Experiments.Actors.Serialization.JournalSerializer, Experiments.Actors"
+          serialization-bindings {
+            "Experiments.Actors.Sweeps.ISweepEvent, Experiments.Actors" = experiments-journal
+            "Experiments.Actors.Sweeps.ISweepManagerEvent, Experiments.Actors" = experiments-journal
+          }
         }
         """;
 

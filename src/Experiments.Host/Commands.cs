@@ -124,8 +124,9 @@ public static class Commands
     }
 
     /// <summary>
-    /// What must hold before a host starts: libtorch loads and the journal is configured (from the
-    /// environment unless given). On failure the reason is logged and the exit code returned.
+    /// What must hold before a host starts: libtorch loads, the journal is configured (from the
+    /// environment unless given) and the host knows its id in it. On failure the reason is logged
+    /// and the exit code returned.
     /// </summary>
     private static (JournalSettings? Journal, int? Failure) Preflight(string resultsDirectory, JournalSettings? journal)
     {
@@ -138,11 +139,21 @@ public static class Commands
             Log.Error("{Reason}", e.Message);
             return (null, ExitCodes.SweepFailed);
         }
-        if (journal is not null) return (journal, null);
-        var (configured, error) = JournalSettings.FromEnvironment(resultsDirectory);
-        if (error is null) return (configured, null);
-        Log.Error("{Problem}", error);
-        return (null, ExitCodes.InvalidInput);
+        var (configured, error) = journal is null ? JournalSettings.FromEnvironment(resultsDirectory) : (journal, null);
+        if (error is not null)
+        {
+            Log.Error("{Problem}", error);
+            return (null, ExitCodes.InvalidInput);
+        }
+        try
+        {
+            return (configured! with { HostId = configured!.HostId ?? HostIdentity.OfResults(resultsDirectory) }, null);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException or InvalidDataException)
+        {
+            Log.Error("{Problem}", e.Message);
+            return (null, ExitCodes.InvalidInput);
+        }
     }
 
     /// <summary>A bad file is logged with every error; the service stays up for the other sweeps.</summary>

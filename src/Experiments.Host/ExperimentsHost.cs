@@ -48,7 +48,8 @@ public static class ExperimentsHost
             .WithActors((system, registry) =>
             {
                 var datasets = system.ActorOf(DatasetRegistry.Props(), "datasets");
-                var sweeps = system.ActorOf(SweepManager.Props(resultsDirectory, datasets, factory), SweepManager.Name);
+                var hostId = journal.HostId ?? HostIdentity.OfResults(resultsDirectory);
+                var sweeps = system.ActorOf(SweepManager.Props(resultsDirectory, datasets, factory, hostId), SweepManager.Name);
                 registry.Register<SweepManagerKey>(sweeps);
             }));
 }

@@ -8,9 +8,13 @@ namespace Experiments.Host;
 ///   EXPERIMENTS_JOURNAL_PROVIDER     sqlite (default) | postgresql
 ///   EXPERIMENTS_JOURNAL_CONNECTION   the connection string (required for postgresql), e.g.
 ///                                    Host=db;Port=5432;Database=experiments;Username=exp;Password=…
+///   EXPERIMENTS_HOST_ID              who this host is in the journal (HostIdentity); default: RESULTS/host-id
 /// </summary>
 public sealed record JournalSettings(string Provider, string ConnectionString)
 {
+    /// <summary>This host's id in the journal; null: the one kept in the results folder (<see cref="HostIdentity.OfResults"/>).</summary>
+    public string? HostId { get; init; }
+
     public const string ProviderVariable = "EXPERIMENTS_JOURNAL_PROVIDER";
     public const string ConnectionVariable = "EXPERIMENTS_JOURNAL_CONNECTION";
     public const string Sqlite = "sqlite";
@@ -27,7 +31,9 @@ public sealed record JournalSettings(string Provider, string ConnectionString)
     {
         var provider = (Environment.GetEnvironmentVariable(ProviderVariable) ?? Sqlite).Trim().ToLowerInvariant();
         var connection = Environment.GetEnvironmentVariable(ConnectionVariable);
-        return provider switch
+        var (hostId, hostError) = HostIdentity.FromEnvironment();
+        if (hostError is not null) return (null, hostError);
+        (JournalSettings? Settings, string? Error) chosen = provider switch
         {
             Sqlite when string.IsNullOrWhiteSpace(connection) => (SqliteIn(resultsDirectory), null),
             Sqlite => (new JournalSettings(Sqlite, connection!), null),
@@ -36,5 +42,6 @@ public sealed record JournalSettings(string Provider, string ConnectionString)
             PostgreSql => (new JournalSettings(PostgreSql, connection!), null),
             _ => (null, $"{ProviderVariable}: '{provider}' is not a journal provider; use sqlite or postgresql"),
         };
+        return (chosen.Settings is null ? null : chosen.Settings with { HostId = hostId }, chosen.Error);
     }
 }

@@ -53,11 +53,11 @@ public sealed class ServeSpecs : IDisposable
 
         // The journal is the record: every trial-fold ended exactly once, and none started again after it ended.
         var journal = ReadJournal();
-        var ended = journal.Where(e => e.Type == "TrialEnded").Select(e => e.Key).ToList();
+        var ended = journal.Where(e => e.Type == "trial-ended/1").Select(e => e.Key).ToList();
         Assert.Equal(ended.Distinct().Count(), ended.Count);
         Assert.Equal(3 * 2 + 1, ended.Count); // 3 configs × 2 folds + the final retrain
-        foreach (var end in journal.Where(e => e.Type == "TrialEnded"))
-            Assert.DoesNotContain(journal, e => e.Type == "TrialStarted" && e.Key == end.Key && e.Sequence > end.Sequence);
+        foreach (var end in journal.Where(e => e.Type == "trial-ended/1"))
+            Assert.DoesNotContain(journal, e => e.Type == "trial-started/1" && e.Key == end.Key && e.Sequence > end.Sequence);
 
         foreach (var trial in Directory.GetDirectories(Path.Combine(_results, "crash-test", "trials"), "*-fold-*"))
         {
@@ -76,28 +76,24 @@ public sealed class ServeSpecs : IDisposable
 
     private sealed record JournalEvent(string Type, (int ConfigId, int Fold) Key, long Sequence);
 
-    /// <summary>The sweep's events from the SQLite journal (Akka's JSON: defaults omitted, ints as {"$":"I5"}).</summary>
+    /// <summary>The sweep's events from the SQLite journal: manifest ("trial-ended/1") and trial-fold (JournalContracts).</summary>
     private List<JournalEvent> ReadJournal()
     {
         using var connection = new Microsoft.Data.Sqlite.SqliteConnection($"Data Source={Path.Combine(_results, "experiments.db")}");
         connection.Open();
         using var query = connection.CreateCommand();
-        query.CommandText = "select sequence_number, message from journal where persistence_id like 'sweep-crash-test-%' order by sequence_number";
+        query.CommandText = "select sequence_number, manifest, message from journal where persistence_id like 'sweep-crash-test-%' order by sequence_number";
         using var reader = query.ExecuteReader();
         var events = new List<JournalEvent>();
         while (reader.Read())
         {
             var json = JsonDocument.Parse((byte[])reader["message"]).RootElement;
-            var type = json.GetProperty("$type").GetString()!.Split('+', ',')[1];
-            events.Add(new JournalEvent(type, (Int(json, "ConfigId"), Int(json, "Fold")), reader.GetInt64(0)));
+            events.Add(new JournalEvent(reader.GetString(1), (Int(json, "config"), Int(json, "fold")), reader.GetInt64(0)));
         }
         return events;
     }
 
-    private static int Int(JsonElement e, string name) =>
-        !e.TryGetProperty(name, out var v) ? 0
-        : v.ValueKind == JsonValueKind.Number ? v.GetInt32()
-        : int.Parse(v.GetProperty("$").GetString()![1..]);
+    private static int Int(JsonElement e, string name) => e.TryGetProperty(name, out var v) ? v.GetInt32() : 0;
 
     private sealed record LogEvent(string Template, JsonElement Properties)
     {

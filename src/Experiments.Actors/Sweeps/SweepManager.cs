@@ -7,16 +7,28 @@ using Experiments.Training;
 
 namespace Experiments.Actors.Sweeps;
 
+/// <summary>What the SweepManager journals (written by the journal serializer, see JournalContracts).</summary>
+public interface ISweepManagerEvent;
+
 /// <summary>What the SweepManager journals: which sweeps are open, so a restarted host resumes them.</summary>
 public static class SweepManagerEvents
 {
-    public sealed record SweepOpened(string Name, string PersistenceId);
-    public sealed record SweepClosed(string Name);
+    public sealed record SweepOpened(string Name, string PersistenceId) : ISweepManagerEvent;
+    public sealed record SweepClosed(string Name) : ISweepManagerEvent;
+
+    /// <summary>The open sweeps of the journal <paramref name="From"/> (the fixed id of earlier versions) are this host's now: journalled as SweepOpened before this.</summary>
+    public sealed record LegacySweepsAdopted(string From) : ISweepManagerEvent;
+
+    /// <summary>In the legacy journal: its open sweeps were handed over to host <paramref name="HostId"/>.</summary>
+    public sealed record LegacySweepsHandedOver(string HostId) : ISweepManagerEvent;
 }
 
 /// <summary>
 /// /user/sweeps: accepts sweep specs and runs each as a child SweepSupervisor named sweep-NAME.
-/// Event-sourced: at start it resumes every sweep that was open when the host stopped or died.
+/// Event-sourced, one journal per host (<see cref="PersistenceIdOf"/>): at start it resumes every
+/// sweep that was open when the host stopped or died. Hosts sharing one database never see each
+/// other's managers; the first start of a host also adopts the open sweeps of the fixed-id
+/// journal of earlier versions (<see cref="LegacyManagerJournal"/>), once, for one host.
 /// A name in use with another spec is rejected; the same spec again joins the running sweep.
 /// Supervision: a SweepSupervisor that throws is stopped, never restarted mid-sweep with half
 /// its state; the other sweeps are untouched.
@@ -24,6 +36,9 @@ public static class SweepManagerEvents
 public sealed class SweepManager : ReceivePersistentActor
 {
     public const string Name = "sweeps";
+
+    /// <summary>The host id of tests and of a host that names none.</summary>
+    public const string DefaultHostId = "local";
 
     private readonly ILoggingAdapter _log = Context.GetLogger();
     private readonly string _resultsRoot;
@@ -33,28 +48,82 @@ public sealed class SweepManager : ReceivePersistentActor
     private readonly Dictionary<string, IActorRef> _active = new();
     private readonly Dictionary<string, List<IActorRef>> _waiters = new();
     private readonly Dictionary<string, SweepSummary> _ended = new();
+    private bool _adoptedLegacy;
 
-    public override string PersistenceId => "sweep-manager";
+    public override string PersistenceId { get; }
 
-    public static Props Props(string resultsRoot, IActorRef datasets, ITrainerFactory factory) =>
-        Akka.Actor.Props.Create(() => new SweepManager(resultsRoot, datasets, factory));
+    /// <summary>Each host's manager journals under its own id, so hosts sharing one database never collide.</summary>
+    public static string PersistenceIdOf(string hostId) => "sweep-manager-" + hostId;
 
-    public SweepManager(string resultsRoot, IActorRef datasets, ITrainerFactory factory)
+    /// <param name="hostId">who this host is in a shared journal; stable across restarts (Experiments.Host's HostIdentity).</param>
+    public static Props Props(string resultsRoot, IActorRef datasets, ITrainerFactory factory, string hostId = DefaultHostId) =>
+        Akka.Actor.Props.Create(() => new SweepManager(resultsRoot, datasets, factory, hostId));
+
+    public SweepManager(string resultsRoot, IActorRef datasets, ITrainerFactory factory, string hostId)
     {
         _resultsRoot = resultsRoot;
         _datasets = datasets;
         _factory = factory;
+        PersistenceId = PersistenceIdOf(hostId);
         Recover<SweepManagerEvents.SweepOpened>(e => _open[e.Name] = e.PersistenceId);
         Recover<SweepManagerEvents.SweepClosed>(e => _open.Remove(e.Name));
+        Recover<SweepManagerEvents.LegacySweepsAdopted>(_ => _adoptedLegacy = true);
         Recover<RecoveryCompleted>(_ =>
         {
-            foreach (var (name, persistenceId) in _open)
-            {
-                _log.Info("Resuming sweep {SweepId} from the journal", name);
-                StartSupervisor(name, persistenceId, spec: null);
-            }
+            if (_adoptedLegacy) ResumeOpenSweeps();
+            else AdoptLegacySweeps(hostId);
         });
         Accepting();
+    }
+
+    private void ResumeOpenSweeps()
+    {
+        foreach (var (name, persistenceId) in _open)
+        {
+            _log.Info("Resuming sweep {SweepId} from the journal", name);
+            StartSupervisor(name, persistenceId, spec: null);
+        }
+    }
+
+    /// <summary>Until the legacy journal has answered, commands wait; then its open sweeps are journalled as this host's.</summary>
+    private void AdoptLegacySweeps(string hostId)
+    {
+        var legacy = Context.Watch(Context.ActorOf(LegacyManagerJournal.Props(hostId), "legacy-journal"));
+        Become(() =>
+        {
+            Command<LegacyManagerJournal.Adopt>(adopt =>
+            {
+                Context.Unwatch(legacy);
+                var opened = adopt.Open.Where(kv => !_open.ContainsKey(kv.Key))
+                    .Select(kv => (object)new SweepManagerEvents.SweepOpened(kv.Key, kv.Value));
+                PersistAll(opened.Append(new SweepManagerEvents.LegacySweepsAdopted(LegacyManagerJournal.LegacyPersistenceId)), e =>
+                {
+                    if (e is SweepManagerEvents.SweepOpened o)
+                    {
+                        _open[o.Name] = o.PersistenceId;
+                        _log.Info("Sweep {SweepId} adopted from the journal of {PersistenceId}", o.Name, LegacyManagerJournal.LegacyPersistenceId);
+                        return;
+                    }
+                    _adoptedLegacy = true;
+                    ResumeOpenSweeps();
+                    BecomeAccepting();
+                });
+            });
+            Command<Terminated>(t => t.ActorRef.Equals(legacy), _ =>
+            {
+                // Another host took the legacy journal's sweeps at the same moment, or it cannot be read: the next start asks again.
+                _log.Warning("The journal {PersistenceId} of an earlier version could not be handed over; carrying on without it", LegacyManagerJournal.LegacyPersistenceId);
+                ResumeOpenSweeps();
+                BecomeAccepting();
+            });
+            CommandAny(_ => Stash.Stash());
+        });
+    }
+
+    private void BecomeAccepting()
+    {
+        Become(Accepting);
+        Stash.UnstashAll();
     }
 
     protected override SupervisorStrategy SupervisorStrategy() =>
