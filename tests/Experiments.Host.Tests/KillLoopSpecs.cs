@@ -3,6 +3,7 @@ using System.Text.Json;
 using System.Text.RegularExpressions;
 using Experiments.Actors.Sweeps;
 using Experiments.Core.Spec;
+using Microsoft.Data.Sqlite;
 using Xunit.Abstractions;
 
 namespace Experiments.Host.Tests;
@@ -30,14 +31,18 @@ public sealed partial class KillLoopSpecs(ITestOutputHelper output) : IDisposabl
         }]
         """;
 
-    private enum Anchor { ProcessStart, Accepted, Training }
+    /// <summary>
+    /// What a kill's delay counts from. The journal is watched directly: a log line comes through
+    /// Akka's logger and the console, too late for the few milliseconds after acceptance.
+    /// </summary>
+    private enum Anchor { ProcessStart, JournalGrows, Training }
 
     /// <summary>Where each kill lands: an anchor in the program's life, then a random delay in [min, max) ms.</summary>
     private static readonly (string Phase, Anchor Anchor, int MinMs, int MaxMs)[] Kills =
     [
-        ("acceptance", Anchor.Accepted, 0, 15), // on a fresh folder: between "accepted" and the sweep's first journal entry
+        ("acceptance", Anchor.JournalGrows, 0, 1), // on a fresh folder: right after the manager's SweepOpened, before the sweep's first entry
         ("start-up", Anchor.ProcessStart, 0, 2500),
-        ("first journal entries", Anchor.Accepted, 15, 400),
+        ("first journal entries", Anchor.JournalGrows, 15, 400),
         ("training", Anchor.Training, 0, 1500),
         ("training", Anchor.Training, 0, 1500),
     ];
@@ -48,12 +53,46 @@ public sealed partial class KillLoopSpecs(ITestOutputHelper output) : IDisposabl
     [GeneratedRegex(@"Trial \d+ fold -?\d+ epoch \d+ ")]
     private static partial Regex EpochLine();
 
-    private static bool IsAnchor(Anchor anchor, string line) => anchor switch
+    private string Database => Path.Combine(Results, "experiments.db");
+
+    private Task Reached(Anchor anchor, RunProcess run, long entriesBefore) => anchor switch
     {
-        Anchor.Accepted => line.Contains("Sweep kill-loop accepted") || line.Contains("Resuming sweep kill-loop"),
-        Anchor.Training => EpochLine().IsMatch(line),
-        _ => true,
+        Anchor.JournalGrows => JournalGrown(run, entriesBefore),
+        Anchor.Training => run.LineMatching(line => EpochLine().IsMatch(line)),
+        _ => Task.CompletedTask,
     };
+
+    /// <summary>Completes when the journal holds more entries than <paramref name="before"/>, or the process has exited.</summary>
+    private async Task JournalGrown(RunProcess run, long before)
+    {
+        // One connection, queried in a tight loop: the window after acceptance is a few tens of milliseconds.
+        while (!run.HasExited && !File.Exists(Database)) await Task.Delay(1);
+        using var connection = new SqliteConnection($"Data Source={Database};Mode=ReadOnly;Pooling=False");
+        connection.Open();
+        while (!run.HasExited && Count(connection) <= before) await Task.Yield();
+    }
+
+    private long JournalEntries()
+    {
+        if (!File.Exists(Database)) return 0;
+        using var connection = new SqliteConnection($"Data Source={Database};Mode=ReadOnly;Pooling=False");
+        connection.Open();
+        return Count(connection);
+    }
+
+    private static long Count(SqliteConnection connection)
+    {
+        try
+        {
+            using var count = connection.CreateCommand();
+            count.CommandText = "select count(*) from journal";
+            return (long)count.ExecuteScalar()!;
+        }
+        catch (SqliteException)
+        {
+            return 0; // the program has not created its tables yet
+        }
+    }
 
     [Fact]
     public async Task Should_finish_a_sweep_killed_at_random_instants_with_every_trial_fold_ended_once_and_whole_results()
@@ -63,13 +102,16 @@ public sealed partial class KillLoopSpecs(ITestOutputHelper output) : IDisposabl
         foreach (var (phase, anchor, minMs, maxMs) in Kills)
         {
             var delay = random.Next(minMs, maxMs);
+            var entriesBefore = JournalEntries();
             using var run = RunProcess.Start(specFile, Results);
-            if (anchor != Anchor.ProcessStart) await run.LineMatching(line => IsAnchor(anchor, line));
-            await Task.Delay(delay);
+            await Reached(anchor, run, entriesBefore);
+            if (delay > 0) await Task.Delay(delay);
             var exitedByItself = run.HasExited;
             run.KillHard();
             var exitCode = await run.ExitCodeAsync(TimeSpan.FromMinutes(1));
-            output.WriteLine($"kill in {phase}, {delay} ms after {anchor}: {(exitedByItself ? $"had exited with {exitCode}" : "killed")}");
+            output.WriteLine($"kill in {phase}, {delay} ms after {anchor}: {(exitedByItself ? $"had exited with {exitCode}" : "killed")}; journal entries {entriesBefore} → {JournalEntries()}");
+            foreach (var line in run.Output.Split('\n').Where(l => l.Contains(" WRN]") || l.Contains(" ERR]") || l.Contains(" FTL]")))
+                output.WriteLine("  " + line);
             if (exitedByItself) Assert.True(exitCode == ExitCodes.Success, $"run exited with {exitCode} before its kill ({phase}):\n{run.Output}");
         }
 

@@ -48,10 +48,10 @@ public sealed class RunProcess : IDisposable
 
     public bool HasExited => _exited.Task.IsCompleted;
 
-    /// <summary>SIGKILL (what .NET's Process.Kill sends on Linux): no shutdown hook runs.</summary>
+    /// <summary>SIGKILL (what .NET's Process.Kill sends on Linux): no shutdown hook runs. The program is one process (dotnet runs it in-process).</summary>
     public void KillHard()
     {
-        try { _process.Kill(entireProcessTree: true); }
+        try { _process.Kill(); }
         catch (InvalidOperationException) { } // it had exited already
     }
 
