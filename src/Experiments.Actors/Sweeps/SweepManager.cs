@@ -120,7 +120,7 @@ public sealed class SweepManager : ReceivePersistentActor
             }
             _resubmitted.Remove(name);
             _log.Error("Sweep {SweepId} stopped unexpectedly", name);
-            TellWaiters(name, "its supervisor stopped unexpectedly (see the log); run it again to resume from the journal");
+            TellWaiters(name, "its supervisor stopped unexpectedly (see the log)");
         });
     }
 
@@ -174,7 +174,7 @@ public sealed class SweepManager : ReceivePersistentActor
     protected override void PostStop()
     {
         foreach (var name in _waiters.Keys.ToList())
-            TellWaiters(name, "the sweep manager stopped before the sweep ended (see the log); the journal keeps every finished epoch: run it again to resume");
+            TellWaiters(name, "the sweep manager stopped before the sweep ended (see the log)");
         base.PostStop();
     }
 
