@@ -54,7 +54,7 @@ public static class Commands
         var stopping = host.Services.GetRequiredService<IHostApplicationLifetime>().ApplicationStopping;
         Log.Information("Running {Count} sweep(s) from {File}; results in {Results}", spec.Sweeps.Length, file, Path.GetFullPath(resultsDirectory));
 
-        var all = Task.WhenAll(spec.Sweeps.Select(s => RunOneAsync(sweeps, s)));
+        var all = Task.WhenAll(spec.Sweeps.Select(s => WaitForSweepAsync(sweeps, s)));
         var interrupted = Task.Delay(Timeout.Infinite, CancellationTokenSource.CreateLinkedTokenSource(stopping, cancellation).Token);
         if (await Task.WhenAny(all, interrupted) != all)
         {
@@ -63,10 +63,14 @@ public static class Commands
             await host.StopAsync(CancellationToken.None);
             return ExitCodes.SweepFailed;
         }
-        var summaries = await all;
-        foreach (var summary in summaries) PrintSummary(summary, output);
+        var runs = await all;
+        foreach (var run in runs)
+        {
+            if (run.Summary is { } summary) PrintSummary(summary, output);
+            else PrintUnfinished(run, output);
+        }
         await host.StopAsync(CancellationToken.None);
-        return summaries.All(s => s.Succeeded) ? ExitCodes.Success : ExitCodes.SweepFailed;
+        return runs.All(r => r.Summary is { Succeeded: true }) ? ExitCodes.Success : ExitCodes.SweepFailed;
     }
 
     /// <summary>
@@ -167,15 +171,36 @@ public static class Commands
                 Log.Error("Rejected sweep {SweepId}: {Reason}", rejected.Name, rejected.Reason);
     }
 
-    private static async Task<SweepSummary> RunOneAsync(IActorRef sweeps, SweepSpec spec)
+    /// <summary>What became of a sweep `run` waited on: its summary, or why it did not end (and whether running again resumes it).</summary>
+    public sealed record SweepRun(string Name, SweepSummary? Summary, string? Problem, bool Resumable = false);
+
+    /// <summary>
+    /// Runs a sweep and waits for its end, or for a word that it will not end (rejected,
+    /// interrupted), or for the sweep manager to be gone: `run` never waits on a dead manager.
+    /// </summary>
+    public static async Task<SweepRun> WaitForSweepAsync(IActorRef sweeps, SweepSpec spec)
     {
-        var reply = await sweeps.Ask<object>(new SweepProtocol.RunSweep(spec), Timeout.InfiniteTimeSpan);
-        return reply switch
+        using var stopWatching = new CancellationTokenSource();
+        var reply = sweeps.Ask<object>(new SweepProtocol.RunSweep(spec), Timeout.InfiniteTimeSpan);
+        var managerGone = sweeps.WatchAsync(stopWatching.Token);
+        if (await Task.WhenAny(reply, managerGone) != reply && !reply.IsCompleted)
+            return new SweepRun(spec.Name, null, "the sweep manager stopped before the sweep ended (see the log)", Resumable: true);
+        await stopWatching.CancelAsync();
+        return await reply switch
         {
-            SweepProtocol.SweepCompleted completed => completed.Summary,
-            SweepProtocol.SweepRejected rejected => throw new InvalidOperationException(rejected.Reason),
-            _ => throw new InvalidOperationException($"unexpected reply {reply}"),
+            SweepProtocol.SweepCompleted completed => new SweepRun(spec.Name, completed.Summary, null),
+            SweepProtocol.SweepRejected rejected => new SweepRun(spec.Name, null, $"rejected: {rejected.Reason}"),
+            SweepProtocol.SweepInterrupted interrupted => new SweepRun(spec.Name, null, interrupted.Reason, Resumable: true),
+            var other => new SweepRun(spec.Name, null, $"unexpected reply {other}"),
         };
+    }
+
+    private static void PrintUnfinished(SweepRun run, TextWriter output)
+    {
+        Log.Error("Sweep {SweepId} did not finish: {Problem}", run.Name, run.Problem);
+        output.WriteLine();
+        output.WriteLine($"Sweep {run.Name} did not finish: {run.Problem}.");
+        if (run.Resumable) output.WriteLine("Every finished epoch is in the journal: run the same command again to resume.");
     }
 
     public static void PrintSummary(SweepSummary summary, TextWriter output)

@@ -26,7 +26,8 @@ public static class JournalContracts
         .Add<SweepEvents.SweepEnded, SweepEndedV1>("sweep-ended/1",
             e => new(e.State, e.TestScore, e.TestMetrics), c => new(c.State, c.TestScore, c.TestMetrics))
         .Add<SweepEvents.SweepSnapshot, SweepSnapshotV1>("sweep-snapshot/1", ToSnapshotContract, FromSnapshotContract)
-        .Add<SweepManagerEvents.SweepOpened, SweepOpenedV1>("sweep-opened/1", e => new(e.Name, e.PersistenceId), c => new(c.Name, c.PersistenceId))
+        .Add<SweepManagerEvents.SweepOpened, SweepOpenedV2>("sweep-opened/2", e => new(e.Name, e.PersistenceId, e.SpecJson), c => new(c.Name, c.PersistenceId, c.Spec))
+        .AddReadOnly<SweepManagerEvents.SweepOpened, SweepOpenedV1>("sweep-opened/1", c => new(c.Name, c.PersistenceId))
         .Add<SweepManagerEvents.SweepClosed, SweepClosedV1>("sweep-closed/1", e => new(e.Name), c => new(c.Name))
         .Add<SweepManagerEvents.LegacySweepsAdopted, LegacySweepsAdoptedV1>("legacy-sweeps-adopted/1", e => new(e.From), c => new(c.From))
         .Add<SweepManagerEvents.LegacySweepsHandedOver, LegacySweepsHandedOverV1>("legacy-sweeps-handed-over/1", e => new(e.HostId), c => new(c.HostId));
@@ -62,6 +63,12 @@ public static class JournalContracts
     public sealed record TaggedEventV1([property: JsonPropertyName("manifest")] string Manifest, [property: JsonPropertyName("event")] JsonElement Event);
 
     public sealed record SweepOpenedV1([property: JsonPropertyName("name")] string Name, [property: JsonPropertyName("persistence-id")] string PersistenceId);
+
+    /// <summary>/2 adds the resolved spec (null for sweeps adopted from a journal that had none).</summary>
+    public sealed record SweepOpenedV2(
+        [property: JsonPropertyName("name")] string Name,
+        [property: JsonPropertyName("persistence-id")] string PersistenceId,
+        [property: JsonPropertyName("spec")] string? Spec);
 
     public sealed record SweepClosedV1([property: JsonPropertyName("name")] string Name);
 

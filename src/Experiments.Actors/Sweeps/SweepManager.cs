@@ -13,7 +13,11 @@ public interface ISweepManagerEvent;
 /// <summary>What the SweepManager journals: which sweeps are open, so a restarted host resumes them.</summary>
 public static class SweepManagerEvents
 {
-    public sealed record SweepOpened(string Name, string PersistenceId) : ISweepManagerEvent;
+    /// <summary>
+    /// <paramref name="SpecJson"/>: the resolved spec, so that a sweep killed after "accepted" and
+    /// before its own first journal entry still resumes. Null in events of earlier versions.
+    /// </summary>
+    public sealed record SweepOpened(string Name, string PersistenceId, string? SpecJson = null) : ISweepManagerEvent;
     public sealed record SweepClosed(string Name) : ISweepManagerEvent;
 
     /// <summary>The open sweeps of the journal <paramref name="From"/> (the fixed id of earlier versions) are this host's now: journalled as SweepOpened before this.</summary>
@@ -32,6 +36,9 @@ public static class SweepManagerEvents
 /// A name in use with another spec is rejected; the same spec again joins the running sweep.
 /// Supervision: a SweepSupervisor that throws is stopped, never restarted mid-sweep with half
 /// its state; the other sweeps are untouched.
+/// Faults: it never waits on a child (a sweep list gathers replies off its mailbox and names the
+/// sweeps that did not answer in time); whoever waits on a sweep is told when the sweep's
+/// supervisor or the manager itself stops (<see cref="SweepProtocol.SweepInterrupted"/>).
 /// </summary>
 public sealed class SweepManager : ReceivePersistentActor
 {
@@ -44,10 +51,15 @@ public sealed class SweepManager : ReceivePersistentActor
     private readonly string _resultsRoot;
     private readonly IActorRef _datasets;
     private readonly ITrainerFactory _factory;
-    private readonly Dictionary<string, string> _open = new(); // name → persistence id
+    private readonly Dictionary<string, SweepManagerEvents.SweepOpened> _open = new();
     private readonly Dictionary<string, IActorRef> _active = new();
     private readonly Dictionary<string, List<IActorRef>> _waiters = new();
     private readonly Dictionary<string, SweepSummary> _ended = new();
+    /// <summary>Specs submitted again for a sweep being resumed: a supervisor that finds nothing to resume starts from it.</summary>
+    private readonly Dictionary<string, SweepSpec> _resubmitted = new();
+    /// <summary>Sweeps whose supervisor found nothing to resume and is being stopped.</summary>
+    private readonly HashSet<string> _notStarted = new();
+    private readonly TimeSpan _statusTimeout;
     private bool _adoptedLegacy;
 
     public override string PersistenceId { get; }
@@ -65,7 +77,8 @@ public sealed class SweepManager : ReceivePersistentActor
         _datasets = datasets;
         _factory = factory;
         PersistenceId = PersistenceIdOf(hostId);
-        Recover<SweepManagerEvents.SweepOpened>(e => _open[e.Name] = e.PersistenceId);
+        _statusTimeout = Context.System.Settings.Config.GetTimeSpan("experiments.sweep-manager.status-timeout", TimeSpan.FromSeconds(5));
+        Recover<SweepManagerEvents.SweepOpened>(e => _open[e.Name] = e);
         Recover<SweepManagerEvents.SweepClosed>(e => _open.Remove(e.Name));
         Recover<SweepManagerEvents.LegacySweepsAdopted>(_ => _adoptedLegacy = true);
         Recover<RecoveryCompleted>(_ =>
@@ -78,10 +91,10 @@ public sealed class SweepManager : ReceivePersistentActor
 
     private void ResumeOpenSweeps()
     {
-        foreach (var (name, persistenceId) in _open)
+        foreach (var opened in _open.Values)
         {
-            _log.Info("Resuming sweep {SweepId} from the journal", name);
-            StartSupervisor(name, persistenceId, spec: null);
+            _log.Info("Resuming sweep {SweepId} from the journal", opened.Name);
+            StartSupervisor(opened.Name, opened.PersistenceId, opened.SpecJson is { } json ? SpecJson.Deserialize(json) : null);
         }
     }
 
@@ -100,7 +113,7 @@ public sealed class SweepManager : ReceivePersistentActor
                 {
                     if (e is SweepManagerEvents.SweepOpened o)
                     {
-                        _open[o.Name] = o.PersistenceId;
+                        _open[o.Name] = o;
                         _log.Info("Sweep {SweepId} adopted from the journal of {PersistenceId}", o.Name, LegacyManagerJournal.LegacyPersistenceId);
                         return;
                     }
@@ -137,6 +150,7 @@ public sealed class SweepManager : ReceivePersistentActor
         {
             var name = completed.Summary.Name;
             _ended[name] = completed.Summary;
+            _resubmitted.Remove(name);
             if (_active.Remove(name, out var supervisor))
             {
                 Context.Unwatch(supervisor);
@@ -157,22 +171,80 @@ public sealed class SweepManager : ReceivePersistentActor
             if (_active.TryGetValue(cancel.Name, out var supervisor)) supervisor.Forward(cancel);
             else Sender.Tell(new SweepProtocol.UnknownSweep(cancel.Name));
         });
-        CommandAsync<SweepProtocol.ListSweeps>(async _ =>
+        Command<SweepProtocol.ListSweeps>(_ => ListSweeps(Sender));
+        Command<SweepProtocol.SweepNotStarted>(notStarted =>
         {
-            var sender = Sender;
-            var active = await Task.WhenAll(_active.Select(kv => kv.Value.Ask<SweepProtocol.SweepStatus>(new SweepProtocol.GetStatus(kv.Key), TimeSpan.FromSeconds(10))));
-            var ended = _ended.Values.Where(s => !_active.ContainsKey(s.Name)).Select(StatusOf);
-            sender.Tell(new SweepProtocol.SweepList(active.Concat(ended).OrderBy(s => s.Name, StringComparer.Ordinal).ToImmutableArray()));
+            _notStarted.Add(notStarted.Name);
+            Context.Stop(Sender); // what comes next is decided once it is gone (its name is free again)
         });
         Command<Terminated>(terminated =>
         {
             var name = _active.FirstOrDefault(kv => kv.Value.Equals(terminated.ActorRef)).Key;
             if (name is null) return;
             _active.Remove(name);
+            if (_notStarted.Remove(name))
+            {
+                NothingToResume(name);
+                return;
+            }
+            _resubmitted.Remove(name);
             _log.Error("Sweep {SweepId} stopped unexpectedly", name);
-            if (_waiters.Remove(name, out var waiters))
-                foreach (var waiter in waiters) waiter.Tell(new Status.Failure(new InvalidOperationException($"sweep '{name}' stopped unexpectedly")));
+            TellWaiters(name, "its supervisor stopped unexpectedly (see the log)");
         });
+    }
+
+    /// <summary>
+    /// Gathers every running sweep's status off the mailbox (PipeTo): a sweep that does not answer
+    /// within the status timeout is listed as not responding; the manager never waits on it.
+    /// </summary>
+    private void ListSweeps(IActorRef requester)
+    {
+        var ended = _ended.Values.Where(s => !_active.ContainsKey(s.Name)).Select(StatusOf).ToList();
+        var active = _active.Select(kv => StatusOrSilence(kv.Key, kv.Value)).ToList();
+        Task.WhenAll(active)
+            .ContinueWith(t => new SweepProtocol.SweepList(t.Result.Concat(ended).OrderBy(s => s.Name, StringComparer.Ordinal).ToImmutableArray()),
+                TaskContinuationOptions.ExecuteSynchronously)
+            .PipeTo(requester);
+    }
+
+    private Task<SweepProtocol.SweepStatus> StatusOrSilence(string name, IActorRef supervisor) =>
+        supervisor.Ask<SweepProtocol.SweepStatus>(new SweepProtocol.GetStatus(name), _statusTimeout)
+            .ContinueWith(t => t.IsCompletedSuccessfully ? t.Result : new SweepProtocol.SweepStatus(name, SweepStates.NotResponding, 0, 0, 0, []),
+                TaskContinuationOptions.ExecuteSynchronously);
+
+    /// <summary>
+    /// An open sweep whose own journal is empty: a host of an earlier version was killed after
+    /// "accepted" and before the sweep's first entry. Started afresh when its spec was submitted
+    /// again meanwhile, else closed (submitting it again runs it).
+    /// </summary>
+    private void NothingToResume(string name)
+    {
+        if (_resubmitted.Remove(name, out var spec))
+        {
+            _log.Warning("Sweep {SweepId} was accepted but the host stopped before its first journal entry; starting it afresh", name);
+            Persist(new SweepManagerEvents.SweepOpened(name, SweepSupervisor.PersistenceIdOf(spec), SpecJson.Serialize(spec)), e =>
+            {
+                _open[e.Name] = e;
+                StartSupervisor(e.Name, e.PersistenceId, spec);
+            });
+            return;
+        }
+        _log.Warning("Sweep {SweepId} was accepted but the host stopped before its first journal entry; closed: submit it again to run it", name);
+        Persist(new SweepManagerEvents.SweepClosed(name), e => _open.Remove(e.Name));
+    }
+
+    private void TellWaiters(string name, string reason)
+    {
+        if (!_waiters.Remove(name, out var waiters)) return;
+        foreach (var waiter in waiters) waiter.Tell(new SweepProtocol.SweepInterrupted(name, reason));
+    }
+
+    /// <summary>Also runs before a restart (Akka's PreRestart calls it): nobody waiting is forgotten.</summary>
+    protected override void PostStop()
+    {
+        foreach (var name in _waiters.Keys.ToList())
+            TellWaiters(name, "the sweep manager stopped before the sweep ended (see the log)");
+        base.PostStop();
     }
 
     private void Open(SweepSpec spec, IActorRef requester, bool waitForEnd)
@@ -180,19 +252,20 @@ public sealed class SweepManager : ReceivePersistentActor
         var persistenceId = SweepSupervisor.PersistenceIdOf(spec);
         if (_active.ContainsKey(spec.Name))
         {
-            if (_open.GetValueOrDefault(spec.Name) != persistenceId)
+            if (_open.GetValueOrDefault(spec.Name)?.PersistenceId != persistenceId)
             {
                 requester.Tell(new SweepProtocol.SweepRejected(spec.Name, $"a sweep named '{spec.Name}' is already running with another spec"));
                 return;
             }
             // The same sweep again (e.g. `run` after a restart resumed it): join it.
+            _resubmitted[spec.Name] = spec;
             if (waitForEnd) Waiters(spec.Name).Add(requester);
             else requester.Tell(new SweepProtocol.SweepAccepted(spec.Name));
             return;
         }
-        Persist(new SweepManagerEvents.SweepOpened(spec.Name, persistenceId), e =>
+        Persist(new SweepManagerEvents.SweepOpened(spec.Name, persistenceId, SpecJson.Serialize(spec)), e =>
         {
-            _open[e.Name] = e.PersistenceId;
+            _open[e.Name] = e;
             _ended.Remove(e.Name);
             StartSupervisor(e.Name, e.PersistenceId, spec);
             _log.Info("Sweep {SweepId} accepted", e.Name);

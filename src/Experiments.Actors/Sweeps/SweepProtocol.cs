@@ -23,6 +23,8 @@ public static class SweepStates
     public const string Completed = "completed";
     public const string Cancelled = "cancelled";
     public const string Failed = "failed";
+    /// <summary>In a sweep list: the sweep did not answer in time (its journal is slow, or it is recovering).</summary>
+    public const string NotResponding = "not-responding";
 }
 
 public static class SweepProtocol
@@ -45,4 +47,14 @@ public static class SweepProtocol
 
     /// <summary>From a SweepSupervisor to its parent when it has ended.</summary>
     public sealed record SweepCompleted(SweepSummary Summary);
+
+    /// <summary>
+    /// To whoever waits on a sweep (<see cref="RunSweep"/>) when it stops without ending: its
+    /// supervisor or the manager died. The journal keeps every finished epoch; running the same
+    /// spec again resumes it.
+    /// </summary>
+    public sealed record SweepInterrupted(string Name, string Reason);
+
+    /// <summary>From a SweepSupervisor recovered without a spec that found nothing in its journal: nothing to resume.</summary>
+    public sealed record SweepNotStarted(string Name);
 }

@@ -85,8 +85,10 @@ public sealed class SweepSupervisor : ReceivePersistentActor
         {
             if (_submitted is null)
             {
-                _log.Error("Sweep {SweepId}: nothing in the journal under {PersistenceId}; cannot resume", _name, PersistenceId);
-                Context.Stop(Self);
+                // Opened by an earlier version, killed before this journal's first entry: the manager decides.
+                _log.Warning("Sweep {SweepId}: nothing in the journal under {PersistenceId} to resume", _name, PersistenceId);
+                Context.Parent.Tell(new SweepProtocol.SweepNotStarted(_name));
+                Become(() => Command<SweepProtocol.GetStatus>(_ => Sender.Tell(new SweepProtocol.UnknownSweep(_name))));
                 return;
             }
             MoveAsideStaleResults(_submitted.Name);
@@ -305,6 +307,12 @@ public sealed class SweepSupervisor : ReceivePersistentActor
         var epochs = _spec.EarlyStopping.Enabled && bestEpochs.Count > 0
             ? Math.Max(1, (int)Math.Round(bestEpochs.Average()))
             : _spec.Training.MaxEpochs;
+        // Retrained before a kill that came ahead of SweepEnded: end with that result, never retrain twice.
+        if (_state.Outcomes.Values.FirstOrDefault(o => o.Key.IsFinal) is { } retrained)
+        {
+            End(retrained.Status.HasResult() ? SweepStates.Completed : SweepStates.Failed, _state.LastEpoch(retrained.Key));
+            return;
+        }
         var final = new TrialKey(top.Config.Id, TrialKey.FinalFold);
         _log.Info("Sweep {SweepId}: retraining config {BestConfig} on all folds for {Epochs} epochs, then scoring it on {Test} held-out samples",
             [_spec.Name, top.Config.Id, epochs, _split.Test.Length]);

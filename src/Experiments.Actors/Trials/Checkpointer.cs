@@ -9,6 +9,8 @@ public static class CheckpointerProtocol
 {
     public sealed record Save(CheckpointMeta Meta, IReadOnlyDictionary<string, byte[]> Sections, bool AsLast, bool AsBest);
     public sealed record Saved(int Epoch);
+    /// <summary>The answer to a <see cref="Save"/> that could not be written (disk full, permissions…): every save gets one answer.</summary>
+    public sealed record SaveFailed(int Epoch, string Reason);
     public sealed record GetLast;
     /// <summary>The last good checkpoint, or nothing (Meta null) when there is none to resume from.</summary>
     public sealed record Last(CheckpointMeta? Meta, IReadOnlyDictionary<string, byte[]>? Sections);
@@ -21,6 +23,8 @@ public static class CheckpointerProtocol
 /// ignored: the trial restarts from scratch rather than from bad state. On start (a new trial, a
 /// retry, a restarted host) it repairs what a kill can leave: a sound checkpoint under a stale or
 /// missing sidecar (the kill fell between the two renames) and temporaries of unfinished writes.
+/// Every request gets one answer: Save → Saved or SaveFailed (with the reason), GetLast → Last
+/// (nothing, when the file is missing, damaged or unreadable), so nobody waits on a failed write.
 /// Supervision (by TrialRunner): Resume on I/O errors — a missed checkpoint costs a retry at
 /// most one more epoch, while stopping would cost the trial.
 /// </summary>
@@ -69,10 +73,22 @@ public sealed class Checkpointer : ReceiveActor
         {
             var last = Path.Combine(_directory, LastFile);
             var best = Path.Combine(_directory, BestFile);
-            if (save.AsLast) CheckpointFile.Write(last, save.Meta, save.Sections);
-            // The same state twice: copy the file rather than serialise and hash it again.
-            if (save.AsBest && save.AsLast) CheckpointFile.Copy(last, best);
-            else if (save.AsBest) CheckpointFile.Write(best, save.Meta, save.Sections);
+            var writing = save.AsLast ? last : best;
+            try
+            {
+                if (save.AsLast) CheckpointFile.Write(last, save.Meta, save.Sections);
+                writing = best;
+                // The same state twice: copy the file rather than serialise and hash it again.
+                if (save.AsBest && save.AsLast) CheckpointFile.Copy(last, best);
+                else if (save.AsBest) CheckpointFile.Write(best, save.Meta, save.Sections);
+            }
+            catch (Exception e)
+            {
+                // The runner waits for an answer to every save: a failed write is one too.
+                Sender.Tell(new CheckpointerProtocol.SaveFailed(save.Meta.Epoch, $"{writing} not written: {e.Message}"));
+                if (e is IOException or UnauthorizedAccessException or CheckpointException) return;
+                throw; // not an I/O error: the supervisor is to hear of it
+            }
             Sender.Tell(new CheckpointerProtocol.Saved(save.Meta.Epoch));
         });
 
@@ -91,9 +107,10 @@ public sealed class Checkpointer : ReceiveActor
                 var (meta, sections) = CheckpointFile.Read(path);
                 Sender.Tell(new CheckpointerProtocol.Last(meta, sections));
             }
-            catch (CheckpointException e)
+            catch (Exception e) when (e is CheckpointException or IOException or UnauthorizedAccessException)
             {
-                _log.Warning("Ignoring a damaged checkpoint, starting over: {Reason}", e.Message);
+                // The trainer waits for this answer: an unreadable checkpoint is answered like a damaged one.
+                _log.Warning("Ignoring a damaged or unreadable checkpoint, starting over: {Reason}", e.Message);
                 Sender.Tell(new CheckpointerProtocol.Last(null, null));
             }
         });

@@ -35,6 +35,7 @@ public static class TrialRunnerProtocol
 /// - trainer: Restart, up to <c>retries</c> times; a restarted trainer resumes from last.ckpt.
 ///   Past that Akka stops it and the trial is marked failed (the sweep goes on).
 /// - checkpointer: Resume on I/O and checkpoint errors (a missed checkpoint only costs a retry more work).
+///   It answers every save (Saved or SaveFailed), so a failed write never keeps the trial from finishing.
 /// - data-loader: Restart (its state is derived from seed and epoch).
 /// </summary>
 public sealed class TrialRunner : ReceiveActor
@@ -127,6 +128,11 @@ public sealed class TrialRunner : ReceiveActor
             _reportTo.Tell(new TrialRunnerProtocol.EpochReported(_plan.Key, metrics));
         });
         Receive<CheckpointerProtocol.Saved>(_ => _pendingSaves--);
+        Receive<CheckpointerProtocol.SaveFailed>(failed =>
+        {
+            _pendingSaves--;
+            CheckpointNotWritten(failed);
+        });
         Receive<TrialRunnerProtocol.Continue>(_ =>
         {
             var epoch = _history.Count;
@@ -151,6 +157,12 @@ public sealed class TrialRunner : ReceiveActor
             _pendingSaves--;
             CompleteWhenSettled();
         });
+        Receive<CheckpointerProtocol.SaveFailed>(failed =>
+        {
+            _pendingSaves--;
+            CheckpointNotWritten(failed);
+            CompleteWhenSettled();
+        });
         Receive<Terminated>(t => t.ActorRef.Equals(_trainer), _ =>
         {
             _trainerAlive = false;
@@ -158,6 +170,11 @@ public sealed class TrialRunner : ReceiveActor
         });
         ReceiveAny(_ => { });
     }
+
+    /// <summary>The journal holds the epoch's metrics; a missing checkpoint only costs a later resume more work.</summary>
+    private void CheckpointNotWritten(CheckpointerProtocol.SaveFailed failed) =>
+        _log.Warning("Trial {TrialId} fold {Fold} epoch {Epoch}: checkpoint not written, training goes on: {Reason}",
+            _plan.Key.ConfigId, _plan.Key.Fold, failed.Epoch, failed.Reason);
 
     private void OnReady(TrainerProtocol.Ready ready)
     {

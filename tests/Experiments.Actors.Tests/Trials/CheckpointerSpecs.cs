@@ -181,6 +181,24 @@ public sealed class CheckpointerSpecs(ITestOutputHelper output) : TestKit(TestCo
         Assert.DoesNotContain(Directory.GetFiles(_dir.Path), f => f.EndsWith(".tmp", StringComparison.Ordinal));
     }
 
+    [Fact]
+    public void Should_answer_save_failed_with_the_reason_when_the_checkpoint_cannot_be_written()
+    {
+        var checkpointer = Sys.ActorOf(Checkpointer.Props(_dir.Path, "test-sweep", new TrialKey(0, 0)));
+        // A real failing write: the checkpoint's path is taken by a directory, so the rename onto it fails.
+        Directory.CreateDirectory(_dir.File(Checkpointer.LastFile));
+
+        checkpointer.Tell(new CheckpointerProtocol.Save(Meta(1), Sections(1), AsLast: true, AsBest: true));
+
+        var failed = ExpectMsg<CheckpointerProtocol.SaveFailed>(TestConfig.Patience);
+        Assert.Equal(1, failed.Epoch);
+        Assert.Contains(Checkpointer.LastFile, failed.Reason);
+        // The checkpointer carries on: the next save that can be written is written.
+        Directory.Delete(_dir.File(Checkpointer.LastFile));
+        Save(checkpointer, 2, asLast: true, asBest: false);
+        Assert.Equal(2, GetLast(checkpointer).Meta?.Epoch);
+    }
+
     protected override void Dispose(bool disposing)
     {
         base.Dispose(disposing);

@@ -143,6 +143,19 @@ public sealed class TrialRunnerSpecs(DigitsFixture digits, ITestOutputHelper out
     }
 
     [Fact]
+    public void Should_complete_the_trial_when_its_checkpoints_cannot_be_written()
+    {
+        // Every write of last.ckpt fails for real: a directory stands where the file would go.
+        Directory.CreateDirectory(Path.Combine(_dir.Path, Checkpointer.LastFile));
+
+        var run = RunToEnd(Plan(TestTrainerFactory.Real(), maxEpochs: 2));
+
+        Assert.Equal(TrialStatus.Completed, run.Outcome.Status);
+        Assert.Equal(2, run.Outcome.EpochsRun);
+        Assert.Equal([1, 2], EpochsInMetricsCsv());
+    }
+
+    [Fact]
     public void Should_end_with_the_status_the_sweep_gives_when_told_to_stop()
     {
         var sweep = CreateTestProbe();
