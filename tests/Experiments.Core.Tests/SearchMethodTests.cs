@@ -118,7 +118,9 @@ public sealed class SearchMethodTests
     public void Search_methods_ignore_what_they_are_told_and_stop_after_their_planned_count()
     {
         var method = new RandomSearch(new SearchSpace([new IntRangeDomain("hidden", 32, 64, 32)]), Defaults, 3, 1);
-        method.Tell(0, 0.5);
+        method.Tell(new ConfigResult(0, ConfigOutcome.Completed, 0.5, 3));
+
+        Assert.False(method.IsAdaptive);
 
         Assert.Equal(3, method.PlannedCount);
         Assert.Equal(3, SearchMethods.All(method).Count);

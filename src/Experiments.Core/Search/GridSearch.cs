@@ -45,7 +45,9 @@ public sealed class GridSearch : ISearchMethod
     public TrialConfig? Ask() => _next < Count ? ConfigAt(_next++) : null;
 
     /// <summary>Grid search does not learn from scores.</summary>
-    public void Tell(int configId, double score) { }
+    public void Tell(ConfigResult result) { }
+
+    public bool IsAdaptive => false;
 
     /// <summary>Configuration <paramref name="id"/> of the grid (mixed-radix digits of the id, last axis fastest).</summary>
     public TrialConfig ConfigAt(int id)

@@ -29,7 +29,9 @@ public sealed class RandomSearch : ISearchMethod
     public TrialConfig? Ask() => _next < Samples ? ConfigAt(_next++) : null;
 
     /// <summary>Random search does not learn from scores.</summary>
-    public void Tell(int configId, double score) { }
+    public void Tell(ConfigResult result) { }
+
+    public bool IsAdaptive => false;
 
     public TrialConfig ConfigAt(int id)
     {

@@ -35,19 +35,35 @@ public sealed record SearchSpace(ImmutableArray<ParameterDomain> Parameters)
 public sealed record TrialConfig(int Id, ParameterSet Parameters);
 
 /// <summary>
-/// Ask/tell, as Optuna and Ray Tune have it: the sweep asks for the next configuration and tells the
-/// final score of each. Grid and random ignore what they are told; a model-based method (TPE) uses it.
-/// Implementations are deterministic for a given seed and sequence of tells, so a recovering sweep
-/// can replay them.
+/// Ask/tell, as Optuna and Ray Tune have it: the sweep asks for the next configuration when a slot
+/// frees and tells the result of each, in config-id order. Grid and random ignore what they are told;
+/// an adaptive (model-based) method uses it. Implementations are deterministic for a given seed and
+/// sequence of asks and tells, so a recovering sweep replays them (SweepScheduler).
 /// </summary>
 public interface ISearchMethod
 {
     /// <summary>The next configuration, or null when the method has no more to propose.</summary>
     TrialConfig? Ask();
 
-    /// <summary>The final score of a configuration, in the sweep's optimisation direction.</summary>
-    void Tell(int configId, double score);
+    /// <summary>How a configuration ended, told strictly in config-id order.</summary>
+    void Tell(ConfigResult result);
+
+    /// <summary>
+    /// True when what it proposes depends on what it was told: the scheduler then asks config n only
+    /// once configs 0..n−max-in-flight are told, and tells nothing beyond that, so the configs are
+    /// the same at any concurrency.
+    /// </summary>
+    bool IsAdaptive { get; }
 
     /// <summary>How many configurations the method will propose in all, when known up front.</summary>
     int? PlannedCount { get; }
 }
+
+public enum ConfigOutcome { Completed, Pruned, Failed }
+
+/// <summary>
+/// How one configuration ended over its folds: <see cref="Score"/> is the mean of its folds' best
+/// metric (null when no fold had a result), <see cref="Step"/> the epochs its last fold ran
+/// (for a pruned config: the epoch it was pruned at).
+/// </summary>
+public sealed record ConfigResult(int ConfigId, ConfigOutcome Outcome, double? Score, int Step);

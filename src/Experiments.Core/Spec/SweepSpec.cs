@@ -34,7 +34,12 @@ public sealed record DatasetSpec(string Name, string? Images, string? Labels, in
 
 public enum SearchMethodKind { Grid, Random }
 
-public sealed record SearchSpec(SearchMethodKind Method, int Samples, int Seed, SearchSpace Space);
+/// <summary><see cref="MaxInFlight"/>: an adaptive method's configs asked ahead of the results (see SweepScheduler).</summary>
+public sealed record SearchSpec(SearchMethodKind Method, int Samples, int Seed, SearchSpace Space)
+{
+    public const int DefaultMaxInFlight = 4;
+    public int MaxInFlight { get; init; } = DefaultMaxInFlight;
+}
 
 /// <summary>k folds over the training part; <see cref="TestFraction"/> of the data is held out for the final test score.</summary>
 public sealed record CrossValidationSpec(int Folds, bool Stratified, int Seed, double TestFraction);
