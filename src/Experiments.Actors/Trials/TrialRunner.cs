@@ -1,7 +1,5 @@
 using System.Collections.Immutable;
 using System.Globalization;
-using System.Text;
-using System.Text.Json;
 using Akka.Actor;
 using Akka.Event;
 using Experiments.Core.Spec;
@@ -30,7 +28,7 @@ public static class TrialRunnerProtocol
 
 /// <summary>
 /// Runs one config on one fold. Children: data-loader, trainer (pinned thread), checkpointer.
-/// Writes params.json and metrics.csv; reports every epoch to the sweep and obeys its decision.
+/// Writes params.json and metrics.csv (<see cref="TrialFiles"/>); reports every epoch to the sweep and obeys its decision.
 /// Supervision, said out loud:
 /// - trainer: Restart, up to <c>retries</c> times; a restarted trainer resumes from last.ckpt.
 ///   Past that Akka stops it and the trial is marked failed (the sweep goes on).
@@ -43,6 +41,7 @@ public sealed class TrialRunner : ReceiveActor
     private readonly TrialPlan _plan;
     private readonly IActorRef _reportTo;
     private readonly List<EpochMetrics> _history = new();
+    private readonly TrialFiles _files;
     private IActorRef _trainer = ActorRefs.Nobody;
     private IActorRef _checkpointer = ActorRefs.Nobody;
     private int _pendingSaves;
@@ -56,6 +55,7 @@ public sealed class TrialRunner : ReceiveActor
     {
         _plan = plan;
         _reportTo = reportTo;
+        _files = new TrialFiles(plan.Directory, plan.Metric);
         _log = TrialLog.For(Context, plan.SweepName, plan.Key);
         Starting();
     }
@@ -83,8 +83,7 @@ public sealed class TrialRunner : ReceiveActor
 
     protected override void PreStart()
     {
-        Directory.CreateDirectory(_plan.Directory);
-        WriteParams();
+        _files.WriteParams(_plan.SweepName, _plan.Key, _plan.Seed, _plan.Parameters);
         var loader = Context.ActorOf(DataLoader.Props(_plan.Train, _plan.Parameters.Int("batch-size"), _plan.Seed, _plan.StepsPerEpoch), "data-loader");
         _checkpointer = Context.ActorOf(Checkpointer.Props(_plan.Directory, _plan.SweepName, _plan.Key), "checkpointer");
         var settings = new TrainerSettings(_plan.SweepName, _plan.Key, _plan.Model, _plan.Parameters, _plan.Data, _plan.Seed, _plan.Threads, _plan.Validation, _plan.Directory, _plan.Factory);
@@ -107,7 +106,7 @@ public sealed class TrialRunner : ReceiveActor
             var value = metrics.Get(_plan.Metric);
             var isBest = value is { } v && _history.All(h => h.Get(_plan.Metric) is not { } old || EarlyStopping.Improves(v, old, _plan.Mode, 0));
             _history.Add(metrics);
-            AppendMetricsRow(metrics);
+            _files.Append(metrics, first: _history.Count == 1);
             // last.ckpt every `every-epochs` (and at the final epoch); best.ckpt whenever the metric improves, if kept.
             var saveLast = trained.Epoch % Math.Max(1, _plan.Checkpoint.EveryEpochs) == 0 || trained.Epoch >= _plan.MaxEpochs;
             var saveBest = isBest && _plan.Checkpoint.KeepBest;
@@ -162,14 +161,14 @@ public sealed class TrialRunner : ReceiveActor
         {
             // A restarted trainer resumed from an older checkpoint: forget the epochs it will redo.
             _history.RemoveRange(ready.LastEpoch, _history.Count - ready.LastEpoch);
-            RewriteMetrics();
+            _files.Rewrite(_history);
         }
         else if (ready.LastEpoch > _history.Count)
         {
             // A restarted host: the checkpoint is ahead of this runner's memory; metrics.csv on disk holds
             // the rows, perhaps one more than the checkpoint (written just before a kill): keep what it covers.
-            _history.AddRange(ReadMetricsRows().Take(ready.LastEpoch));
-            RewriteMetrics();
+            _history.AddRange(_files.ReadMetrics().Take(ready.LastEpoch));
+            _files.Rewrite(_history);
         }
         if (ready.LastEpoch >= _plan.MaxEpochs)
         {
@@ -203,66 +202,5 @@ public sealed class TrialRunner : ReceiveActor
         if (_pendingSaves > 0 || _trainerAlive || _outcome is null) return;
         _reportTo.Tell(new TrialRunnerProtocol.TrialFinished(_outcome));
         Context.Stop(Self);
-    }
-
-    private string MetricsPath => Path.Combine(_plan.Directory, "metrics.csv");
-
-    private void WriteParams()
-    {
-        var values = _plan.Parameters.ToPlainValues();
-        var json = JsonSerializer.Serialize(new { sweep = _plan.SweepName, config = _plan.Key.ConfigId, fold = _plan.Key.Fold, seed = _plan.Seed, parameters = values }, new JsonSerializerOptions { WriteIndented = true });
-        File.WriteAllText(Path.Combine(_plan.Directory, "params.json"), json);
-    }
-
-    /// <summary>metrics.csv columns: epoch, train loss, val loss, val metric, seconds, then every other metric.</summary>
-    private IReadOnlyList<string> MetricColumns(EpochMetrics sample)
-    {
-        var lead = new List<string>();
-        foreach (var name in new[] { "train-loss", "g-loss", "val-loss", "d-loss", _plan.Metric })
-            if (sample.Values.ContainsKey(name) && !lead.Contains(name)) lead.Add(name);
-        return lead.Concat(sample.Values.Keys.Where(k => !lead.Contains(k))).ToList();
-    }
-
-    private void AppendMetricsRow(EpochMetrics metrics)
-    {
-        var columns = MetricColumns(metrics);
-        if (!File.Exists(MetricsPath) || _history.Count == 1)
-            File.WriteAllText(MetricsPath, string.Join(",", new[] { "epoch" }.Concat(columns).Append("seconds")) + "\n");
-        File.AppendAllText(MetricsPath, Row(metrics, columns));
-    }
-
-    private void RewriteMetrics()
-    {
-        if (_history.Count == 0)
-        {
-            File.Delete(MetricsPath);
-            return;
-        }
-        var columns = MetricColumns(_history[0]);
-        var text = new StringBuilder(string.Join(",", new[] { "epoch" }.Concat(columns).Append("seconds")) + "\n");
-        foreach (var metrics in _history) text.Append(Row(metrics, columns));
-        File.WriteAllText(MetricsPath, text.ToString());
-    }
-
-    private static string Row(EpochMetrics metrics, IReadOnlyList<string> columns) =>
-        string.Join(",", new[] { metrics.Epoch.ToString(CultureInfo.InvariantCulture) }
-            .Concat(columns.Select(c => metrics.Get(c)?.ToString("R", CultureInfo.InvariantCulture) ?? ""))
-            .Append(metrics.Seconds.ToString("0.###", CultureInfo.InvariantCulture))) + "\n";
-
-    private IEnumerable<EpochMetrics> ReadMetricsRows()
-    {
-        if (!File.Exists(MetricsPath)) yield break;
-        var lines = File.ReadAllLines(MetricsPath);
-        if (lines.Length == 0) yield break;
-        var header = lines[0].Split(',');
-        foreach (var line in lines.Skip(1).Where(l => l.Length > 0))
-        {
-            var cells = line.Split(',');
-            var values = ImmutableSortedDictionary.CreateBuilder<string, double>();
-            for (var i = 1; i < header.Length - 1 && i < cells.Length; i++)
-                if (double.TryParse(cells[i], NumberStyles.Float, CultureInfo.InvariantCulture, out var v)) values[header[i]] = v;
-            yield return new EpochMetrics(int.Parse(cells[0], CultureInfo.InvariantCulture), values.ToImmutable(),
-                double.Parse(cells[^1], CultureInfo.InvariantCulture));
-        }
     }
 }

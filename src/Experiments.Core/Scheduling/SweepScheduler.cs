@@ -42,8 +42,11 @@ public sealed class SweepScheduler
     /// <summary>The configs asked so far, config i at index i.</summary>
     public IReadOnlyList<TrialConfig> Configs => _pacer.Asked;
 
+    /// <summary>Configs of the whole sweep: the search method's planned count.</summary>
+    public int PlannedConfigs => _pacer.PlannedCount ?? _spec.Search.Samples;
+
     /// <summary>Trial-folds of the whole sweep: the planned configs × folds (the final retrain not counted).</summary>
-    public int TotalTrialFolds => (_pacer.PlannedCount ?? _spec.Search.Samples) * Folds;
+    public int TotalTrialFolds => PlannedConfigs * Folds;
 
     /// <summary>Trial-folds that will not run again: ended, or skipped because their config was pruned.</summary>
     public int SettledTrialFolds =>
