@@ -268,7 +268,8 @@ public sealed class SweepSupervisor : ReceivePersistentActor
         var key = launch.Key;
         var plan = new TrialPlan(_spec.Name, key, _spec.Model, launch.Config.Parameters, _data!, train, validation, launch.MaxEpochs,
             _spec.Training.StepsPerEpoch, launch.Seed, _spec.Resources.ThreadsPerTrial, _spec.Retries,
-            _results.TrialDirectory(key), _spec.EarlyStopping.Metric, _spec.EarlyStopping.Mode, _spec.Checkpoint, _factory);
+            _results.TrialDirectory(key), _spec.EarlyStopping.Metric, _spec.EarlyStopping.Mode, _spec.Checkpoint, _factory)
+        { AskAfterResuming = true };
         var runner = Context.ActorOf(TrialRunner.Props(plan, Self), key.Name);
         Context.Watch(runner);
         _running[key] = runner;

@@ -15,7 +15,15 @@ public sealed record TrialPlan(
     string SweepName, TrialKey Key, ModelKind Model, ParameterSet Parameters, IDigitSource Data,
     ImmutableArray<int> Train, ImmutableArray<int> Validation, int MaxEpochs, int? StepsPerEpoch,
     int Seed, int Threads, int Retries, string Directory, string Metric, OptimizationMode Mode,
-    CheckpointSpec Checkpoint, ITrainerFactory Factory);
+    CheckpointSpec Checkpoint, ITrainerFactory Factory)
+{
+    /// <summary>
+    /// A runner that takes over a trial from its directory (a restarted host) reports the epoch it
+    /// resumes after again and waits for the decision, before training on: the sweep decides every
+    /// epoch, kill or not.
+    /// </summary>
+    public bool AskAfterResuming { get; init; }
+}
 
 public static class TrialRunnerProtocol
 {
@@ -169,6 +177,13 @@ public sealed class TrialRunner : ReceiveActor
             // the rows, perhaps one more than the checkpoint (written just before a kill): keep what it covers.
             _history.AddRange(_files.ReadMetrics().Take(ready.LastEpoch));
             _files.Rewrite(_history);
+            if (_plan.AskAfterResuming && _history.Count == ready.LastEpoch)
+            {
+                // The decision on the epoch resumed after may never have been given (a kill came first): ask for it again.
+                Become(Training);
+                _reportTo.Tell(new TrialRunnerProtocol.EpochReported(_plan.Key, _history[^1]));
+                return;
+            }
         }
         if (ready.LastEpoch >= _plan.MaxEpochs)
         {
