@@ -20,10 +20,8 @@ namespace Experiments.Actors.Sweeps;
 /// max-concurrent-trials), its decision after every epoch (early stopping, pruning; a Wait is
 /// answered when the peers have caught up, the runner holding its trainer meanwhile), then the
 /// retrain of the best config on all folds, scored on the test split. This actor only persists,
-/// carries out and replies; the decisions are the scheduler's, tested without actors.
-/// Every fact is journalled before it is acted on (trial started, epoch recorded, trial ended,
-/// sweep ended), so a host killed at any point resumes: ended trials are not run again and
-/// interrupted ones continue from their last checkpoint.
+/// carries out and replies. Every fact is journalled before it is acted on, so a host killed at
+/// any point resumes: ended trials are not run again, interrupted ones continue from their checkpoint.
 /// Supervision: a TrialRunner that itself throws is stopped and its trial recorded failed, so one
 /// trial never takes the sweep down (runners handle their own children's failures).
 /// </summary>
@@ -237,19 +235,9 @@ public sealed class SweepSupervisor : ReceivePersistentActor
     private void CarryOut(EpochDecision decision)
     {
         if (!_running.TryGetValue(decision.Key, out var runner)) return;
-        switch (decision.Verdict)
-        {
-            case Verdict.Wait:
-                _log.Debug("Trial {TrialId} fold {Fold} epoch {Epoch} waits for its peers: {Reason}",
-                    decision.Key.ConfigId, decision.Key.Fold, decision.Epoch, decision.Reason);
-                break;
-            case Verdict.Continue:
-                runner.Tell(new TrialRunnerProtocol.Continue(decision.Key));
-                break;
-            default:
-                runner.Tell(new TrialRunnerProtocol.Stop(decision.Key, decision.EndStatus!.Value, decision.Reason));
-                break;
-        }
+        if (TrialRunnerProtocol.Answer(decision) is { } answer) runner.Tell(answer);
+        else _log.Debug("Trial {TrialId} fold {Fold} epoch {Epoch} waits for its peers: {Reason}",
+            decision.Key.ConfigId, decision.Key.Fold, decision.Epoch, decision.Reason);
     }
 
     /// <summary>Starts what the scheduler gives for the free slots; when the sweep's trial-folds are all done, the final retrain.</summary>
@@ -266,10 +254,7 @@ public sealed class SweepSupervisor : ReceivePersistentActor
     private void Launch(TrialLaunch launch, ImmutableArray<int> train, ImmutableArray<int> validation)
     {
         var key = launch.Key;
-        var plan = new TrialPlan(_spec.Name, key, _spec.Model, launch.Config.Parameters, _data!, train, validation, launch.MaxEpochs,
-            _spec.Training.StepsPerEpoch, launch.Seed, _spec.Resources.ThreadsPerTrial, _spec.Retries,
-            _results.TrialDirectory(key), _spec.EarlyStopping.Metric, _spec.EarlyStopping.Mode, _spec.Checkpoint, _factory)
-        { AskAfterResuming = true };
+        var plan = TrialPlan.Of(_spec, launch, _data!, train, validation, _results.TrialDirectory(key), _factory);
         var runner = Context.ActorOf(TrialRunner.Props(plan, Self), key.Name);
         Context.Watch(runner);
         _running[key] = runner;

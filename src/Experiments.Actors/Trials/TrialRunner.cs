@@ -2,6 +2,7 @@ using System.Collections.Immutable;
 using System.Globalization;
 using Akka.Actor;
 using Akka.Event;
+using Experiments.Core.Scheduling;
 using Experiments.Core.Spec;
 using Experiments.Core.Trials;
 using Experiments.Training;
@@ -23,6 +24,13 @@ public sealed record TrialPlan(
     /// epoch, kill or not.
     /// </summary>
     public bool AskAfterResuming { get; init; }
+
+    /// <summary>The plan of a trial-fold the sweep's scheduler launches.</summary>
+    public static TrialPlan Of(SweepSpec spec, TrialLaunch launch, IDigitSource data, ImmutableArray<int> train, ImmutableArray<int> validation,
+        string directory, ITrainerFactory factory) =>
+        new(spec.Name, launch.Key, spec.Model, launch.Config.Parameters, data, train, validation, launch.MaxEpochs,
+            spec.Training.StepsPerEpoch, launch.Seed, spec.Resources.ThreadsPerTrial, spec.Retries, directory,
+            spec.EarlyStopping.Metric, spec.EarlyStopping.Mode, spec.Checkpoint, factory) { AskAfterResuming = true };
 }
 
 public static class TrialRunnerProtocol
@@ -32,6 +40,14 @@ public static class TrialRunnerProtocol
     public sealed record Continue(TrialKey Key);
     public sealed record Stop(TrialKey Key, TrialStatus Status, string Reason);
     public sealed record TrialFinished(TrialOutcome Outcome);
+
+    /// <summary>What the runner is told for a scheduler's decision; null for Wait (the answer comes later).</summary>
+    public static object? Answer(EpochDecision decision) => decision.Verdict switch
+    {
+        Verdict.Wait => null,
+        Verdict.Continue => new Continue(decision.Key),
+        _ => new Stop(decision.Key, decision.EndStatus!.Value, decision.Reason),
+    };
 }
 
 /// <summary>
