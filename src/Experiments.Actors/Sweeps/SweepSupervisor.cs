@@ -5,6 +5,7 @@ using Akka.Persistence;
 using Experiments.Actors.Datasets;
 using Experiments.Actors.Trials;
 using Experiments.Core.Folds;
+using Experiments.Core.Scheduling;
 using Experiments.Core.Search;
 using Experiments.Core.Spec;
 using Experiments.Core.Trials;
@@ -14,13 +15,13 @@ using Experiments.Training.Data;
 namespace Experiments.Actors.Sweeps;
 
 /// <summary>
-/// One sweep, event-sourced: gets its dataset, splits it (held-out test + k folds), asks the search
-/// method for configs, runs a TrialRunner per config × fold under max-concurrent-trials, decides
-/// after every epoch (early stopping, pruning), ranks configs by the mean of their folds, then
-/// retrains the best on all folds and scores it on the test split.
-/// Every fact is journalled before it is acted on (trial started, epoch recorded, trial ended,
-/// sweep ended), so a host killed at any point resumes: ended trials are not run again and
-/// interrupted ones continue from their last checkpoint.
+/// One sweep, event-sourced: gets its dataset, splits it (held-out test + k folds), and runs what its
+/// <see cref="SweepScheduler"/> decides: a TrialRunner per trial-fold it launches (under
+/// max-concurrent-trials), its decision after every epoch (early stopping, pruning; a Wait is
+/// answered when the peers have caught up, the runner holding its trainer meanwhile), then the
+/// retrain of the best config on all folds, scored on the test split. This actor only persists,
+/// carries out and replies. Every fact is journalled before it is acted on, so a host killed at
+/// any point resumes: ended trials are not run again, interrupted ones continue from their checkpoint.
 /// Supervision: a TrialRunner that itself throws is stopped and its trial recorded failed, so one
 /// trial never takes the sweep down (runners handle their own children's failures).
 /// </summary>
@@ -40,8 +41,7 @@ public sealed class SweepSupervisor : ReceivePersistentActor
     private SweepResults _results = null!;
     private IDigitSource? _data;
     private DataSplit? _split;
-    private ImmutableArray<TrialConfig> _configs = [];
-    private readonly Queue<TrialKey> _pending = new();
+    private SweepScheduler _scheduler = null!;
     private readonly Dictionary<TrialKey, IActorRef> _running = new();
     private readonly Dictionary<IActorRef, TrialKey> _runnerKeys = new();
     private string _phase = SweepStates.LoadingData;
@@ -109,7 +109,7 @@ public sealed class SweepSupervisor : ReceivePersistentActor
         _spec = _state.Spec!;
         _results = new SweepResults(Path.Combine(_resultsRoot, _spec.Name));
         _results.WriteSpec(_spec);
-        _configs = SearchMethods.All(SearchMethods.Create(_spec)).ToImmutableArray();
+        _scheduler = new SweepScheduler(_spec, SearchMethods.Create(_spec), _state.Record);
         if (_state.Ended is { } ended)
         {
             Report(ended.State, ended.TestScore, ended.TestMetrics);
@@ -137,20 +137,12 @@ public sealed class SweepSupervisor : ReceivePersistentActor
             _data = ready.Source;
             _split = FoldSplitter.Split(_data.LabelArray, _spec.CrossValidation.Folds, _spec.CrossValidation.TestFraction,
                 _spec.CrossValidation.Stratified, _spec.CrossValidation.Seed);
-            // Interrupted trial-folds first: they resume from their checkpoints.
-            var interrupted = _state.Interrupted.Where(k => !k.IsFinal).OrderBy(k => k.ConfigId).ThenBy(k => k.Fold).ToList();
-            foreach (var key in interrupted) _pending.Enqueue(key);
-            foreach (var config in _configs)
-                for (var fold = 0; fold < _spec.CrossValidation.Folds; fold++)
-                {
-                    var key = new TrialKey(config.Id, fold);
-                    if (!_state.Outcomes.ContainsKey(key) && !interrupted.Contains(key)) _pending.Enqueue(key);
-                }
             _log.Info("Sweep {SweepId}: {Configs} configs × {Folds} folds on {Samples} samples ({Test} held out for the test); {Remaining} trial-folds to run",
-                [_spec.Name, _configs.Length, _spec.CrossValidation.Folds, _split.TrainPool.Length, _split.Test.Length, _pending.Count]);
+                [_spec.Name, _scheduler.PlannedConfigs, _spec.CrossValidation.Folds, _split.TrainPool.Length, _split.Test.Length,
+                    _scheduler.TotalTrialFolds - _scheduler.SettledTrialFolds]);
             _phase = SweepStates.Running;
             Become(Running);
-            Continue();
+            LaunchNext();
         });
         Command<DatasetProtocol.DatasetUnavailable>(unavailable =>
         {
@@ -162,15 +154,15 @@ public sealed class SweepSupervisor : ReceivePersistentActor
 
     private void Running()
     {
-        Command<TrialRunnerProtocol.EpochReported>(report => Record(report, () => Sender.Tell(Decide(report))));
-        Command<TrialRunnerProtocol.TrialFinished>(finished => Record(finished.Outcome, Continue));
+        Command<TrialRunnerProtocol.EpochReported>(Record);
+        Command<TrialRunnerProtocol.TrialFinished>(finished => Record(finished.Outcome, LaunchNext));
         Command<Terminated>(t => RunnerCrashed(t.ActorRef));
         CommonQueries();
     }
 
     private void Retraining(TrialKey final)
     {
-        Command<TrialRunnerProtocol.EpochReported>(report => Record(report, () => Sender.Tell(new TrialRunnerProtocol.Continue(report.Key))));
+        Command<TrialRunnerProtocol.EpochReported>(Record);
         Command<TrialRunnerProtocol.TrialFinished>(finished => Record(finished.Outcome, () =>
         {
             var test = _state.LastEpoch(final);
@@ -193,8 +185,8 @@ public sealed class SweepSupervisor : ReceivePersistentActor
         {
             if (_state.Ended is not null) return;
             _log.Warning("Sweep {SweepId} cancelled with {Running} trials running", _name, _running.Count);
-            var cancelled = _running.Keys.Select(key => new SweepEvents.TrialEnded(key.ConfigId, key.Fold, TrialStatus.Cancelled,
-                _state.History(key, _spec.EarlyStopping.Metric).Count, null, null, "sweep cancelled")).ToList();
+            var cancelled = _running.Keys.Select(key => new TrialOutcome(key, TrialStatus.Cancelled,
+                _state.History(key, _spec.EarlyStopping.Metric).Count, null, null, "sweep cancelled").ToEvent()).ToList();
             foreach (var runner in _running.Values)
             {
                 Context.Unwatch(runner);
@@ -202,29 +194,26 @@ public sealed class SweepSupervisor : ReceivePersistentActor
             }
             _running.Clear();
             _runnerKeys.Clear();
-            _pending.Clear();
             PersistAll(cancelled, e => _state.Apply(e));
             End(SweepStates.Cancelled, null);
         });
     }
 
-    private void Record(TrialRunnerProtocol.EpochReported report, Action then)
+    /// <summary>Journals the epoch, then tells the runner the scheduler's decision (a Wait is answered later) and any decision it unblocked.</summary>
+    private void Record(TrialRunnerProtocol.EpochReported report)
     {
-        var e = new SweepEvents.EpochRecorded(report.Key.ConfigId, report.Key.Fold, report.Metrics.Epoch,
-            report.Metrics.Values.ToDictionary(), report.Metrics.Seconds);
-        Persist(e, recorded =>
+        Persist(report.Metrics.ToEvent(report.Key), recorded =>
         {
             _state.Apply(recorded);
             MaybeSnapshot();
-            then();
+            CarryOut(_scheduler.AfterEpoch(report.Key));
+            foreach (var decision in _scheduler.Unblocked()) CarryOut(decision);
         });
     }
 
     private void Record(TrialOutcome outcome, Action then)
     {
-        var e = new SweepEvents.TrialEnded(outcome.Key.ConfigId, outcome.Key.Fold, outcome.Status, outcome.EpochsRun,
-            outcome.BestMetric, outcome.BestEpoch, outcome.Reason);
-        Persist(e, ended =>
+        Persist(outcome.ToEvent(), ended =>
         {
             _state.Apply(ended);
             MaybeSnapshot();
@@ -233,58 +222,47 @@ public sealed class SweepSupervisor : ReceivePersistentActor
                 _runnerKeys.Remove(runner);
                 Context.Unwatch(runner);
             }
+            foreach (var decision in _scheduler.AfterEnd(outcome.Key)) CarryOut(decision);
             if (!outcome.Key.IsFinal)
             {
-                var board = _state.Leaderboard(_configs);
+                var board = _scheduler.Leaderboard();
                 _results.WriteLeaderboard(board, _spec.EarlyStopping.Metric);
                 _log.Info("Sweep {SweepId}: {Done}/{Total} trial-folds done, {Running} running; best so far {Best}",
-                    [_spec.Name, _state.Outcomes.Keys.Count(k => !k.IsFinal), TotalTrialFolds, _running.Count, Readable.Number(board.FirstOrDefault()?.Mean)]);
+                    [_spec.Name, _scheduler.SettledTrialFolds, _scheduler.TotalTrialFolds, _running.Count, Readable.Number(board.FirstOrDefault()?.Mean)]);
             }
             then();
         });
     }
 
-    private object Decide(TrialRunnerProtocol.EpochReported report)
+    private void CarryOut(EpochDecision decision)
     {
-        var history = _state.History(report.Key, _spec.EarlyStopping.Metric);
-        if (EarlyStopping.ShouldStop(history, _spec.EarlyStopping))
-            return new TrialRunnerProtocol.Stop(report.Key, TrialStatus.EarlyStopped,
-                $"{_spec.EarlyStopping.Metric} did not improve by {_spec.EarlyStopping.MinDelta} for {_spec.EarlyStopping.Patience} epochs");
-        var peers = _state.TrialsWithHistory.Where(k => k != report.Key && k.Fold == report.Key.Fold)
-            .Select(k => _state.History(k, _spec.EarlyStopping.Metric));
-        if (Pruning.ShouldPrune(history, peers, _spec.Pruning, _spec.EarlyStopping.Mode))
-            return new TrialRunnerProtocol.Stop(report.Key, TrialStatus.Pruned,
-                $"{_spec.Pruning.Rule.ToString().ToLowerInvariant()} rule at epoch {history.Count}");
-        return new TrialRunnerProtocol.Continue(report.Key);
+        if (!_running.TryGetValue(decision.Key, out var runner)) return;
+        if (TrialRunnerProtocol.Answer(decision) is { } answer) runner.Tell(answer);
+        else _log.Debug("Trial {TrialId} fold {Fold} epoch {Epoch} waits for its peers: {Reason}",
+            decision.Key.ConfigId, decision.Key.Fold, decision.Epoch, decision.Reason);
     }
 
-    /// <summary>Starts trials up to the concurrency limit; when none are left, the final retrain.</summary>
-    private void Continue()
+    /// <summary>Starts what the scheduler gives for the free slots; when the sweep's trial-folds are all done, the final retrain.</summary>
+    private void LaunchNext()
     {
-        while (_running.Count < _spec.Resources.MaxConcurrentTrials && _pending.TryDequeue(out var key))
+        foreach (var launch in _scheduler.NextLaunches(_spec.Resources.MaxConcurrentTrials - _running.Count))
         {
-            var fold = _split!.Folds[key.Fold];
-            Launch(key, _configs[key.ConfigId].Parameters, fold.Train, fold.Validation, _spec.Training.MaxEpochs);
+            var fold = _split!.Folds[launch.Key.Fold];
+            Launch(launch, fold.Train, fold.Validation);
         }
-        if (_running.Count == 0 && _pending.Count == 0) StartFinalRetrain();
+        if (_scheduler.IsDone) StartFinalRetrain();
     }
 
-    private void Launch(TrialKey key, ParameterSet parameters, ImmutableArray<int> train, ImmutableArray<int> validation, int maxEpochs)
+    private void Launch(TrialLaunch launch, ImmutableArray<int> train, ImmutableArray<int> validation)
     {
-        var plan = new TrialPlan(_spec.Name, key, _spec.Model, parameters, _data!, train, validation, maxEpochs,
-            _spec.Training.StepsPerEpoch, TrialSeed(key), _spec.Resources.ThreadsPerTrial, _spec.Retries,
-            _results.TrialDirectory(key), _spec.EarlyStopping.Metric, _spec.EarlyStopping.Mode, _spec.Checkpoint, _factory);
+        var key = launch.Key;
+        var plan = TrialPlan.Of(_spec, launch, _data!, train, validation, _results.TrialDirectory(key), _factory);
         var runner = Context.ActorOf(TrialRunner.Props(plan, Self), key.Name);
         Context.Watch(runner);
         _running[key] = runner;
         _runnerKeys[runner] = key;
         Persist(new SweepEvents.TrialStarted(key.ConfigId, key.Fold), e => _state.Apply(e));
     }
-
-    /// <summary>A seed per config and fold, derived from the sweep's seed: reruns are reproducible.</summary>
-    private int TrialSeed(TrialKey key) => unchecked(_spec.Search.Seed * 7919 + key.ConfigId * 104729 + (key.Fold + 2) * 1299709) & int.MaxValue;
-
-    private int TotalTrialFolds => _configs.Length * _spec.CrossValidation.Folds;
 
     private void RunnerCrashed(IActorRef runner)
     {
@@ -295,30 +273,23 @@ public sealed class SweepSupervisor : ReceivePersistentActor
 
     private void StartFinalRetrain()
     {
-        var top = _state.Leaderboard(_configs).FirstOrDefault(r => r.Mean is not null);
-        if (top is null || _split!.Test.IsEmpty)
+        var retrain = _scheduler.FinalRetrain(hasTestSplit: !_split!.Test.IsEmpty);
+        if (retrain is null)
         {
-            End(top is null ? SweepStates.Failed : SweepStates.Completed, null);
+            End(_scheduler.Best is null ? SweepStates.Failed : SweepStates.Completed, null);
             return;
         }
-        // Retrain for as long as the folds found best (early stopping's answer), or the full budget without it.
-        var bestEpochs = _state.Outcomes.Values.Where(o => o.Key.ConfigId == top.Config.Id && !o.Key.IsFinal && o.BestEpoch is not null)
-            .Select(o => o.BestEpoch!.Value).ToList();
-        var epochs = _spec.EarlyStopping.Enabled && bestEpochs.Count > 0
-            ? Math.Max(1, (int)Math.Round(bestEpochs.Average()))
-            : _spec.Training.MaxEpochs;
         // Retrained before a kill that came ahead of SweepEnded: end with that result, never retrain twice.
         if (_state.Outcomes.Values.FirstOrDefault(o => o.Key.IsFinal) is { } retrained)
         {
             End(retrained.Status.HasResult() ? SweepStates.Completed : SweepStates.Failed, _state.LastEpoch(retrained.Key));
             return;
         }
-        var final = new TrialKey(top.Config.Id, TrialKey.FinalFold);
         _log.Info("Sweep {SweepId}: retraining config {BestConfig} on all folds for {Epochs} epochs, then scoring it on {Test} held-out samples",
-            [_spec.Name, top.Config.Id, epochs, _split.Test.Length]);
+            [_spec.Name, retrain.Config.Id, retrain.MaxEpochs, _split.Test.Length]);
         _phase = SweepStates.Retraining;
-        Become(() => Retraining(final));
-        Launch(final, top.Config.Parameters, _split.TrainPool, _split.Test, epochs);
+        Become(() => Retraining(retrain.Key));
+        Launch(retrain, _split.TrainPool, _split.Test);
     }
 
     private void End(string state, EpochMetrics? test)
@@ -333,10 +304,10 @@ public sealed class SweepSupervisor : ReceivePersistentActor
     private void Report(string state, double? testScore, IReadOnlyDictionary<string, double>? testMetrics)
     {
         _phase = state;
-        var board = _state.Leaderboard(_configs);
+        var board = _scheduler.Leaderboard();
         var best = board.FirstOrDefault(r => r.Mean is not null)?.Config;
         var summary = new SweepSummary(_spec.Name, state, _spec.EarlyStopping.Metric, _spec.EarlyStopping.Mode, board, best, testScore, testMetrics,
-            TotalTrialFolds, _state.Outcomes.Values.Count(o => o.Status == TrialStatus.Failed), _results.Directory);
+            _scheduler.TotalTrialFolds, _state.Outcomes.Values.Count(o => o.Status == TrialStatus.Failed), _results.Directory);
         _results.WriteLeaderboard(board, _spec.EarlyStopping.Metric);
         _results.WriteSummary(summary);
         _log.Info("Sweep {SweepId} {State}: best config {BestConfig}, test {Metric} {TestScore:G4}", [_spec.Name, state, best?.Id, _spec.EarlyStopping.Metric, testScore]);
@@ -352,6 +323,7 @@ public sealed class SweepSupervisor : ReceivePersistentActor
         SaveSnapshot(_state.ToSnapshot());
     }
 
-    private SweepProtocol.SweepStatus Status() => new(_name, _phase, TotalTrialFolds,
-        _state.Outcomes.Keys.Count(k => !k.IsFinal), _running.Count, _spec is null ? [] : _state.Leaderboard(_configs));
+    private SweepProtocol.SweepStatus Status() => _scheduler is null
+        ? new(_name, _phase, 0, 0, 0, [])
+        : new(_name, _phase, _scheduler.TotalTrialFolds, _scheduler.SettledTrialFolds, _running.Count, _scheduler.Leaderboard());
 }

@@ -1,9 +1,8 @@
 using System.Collections.Immutable;
 using System.Globalization;
-using System.Text;
-using System.Text.Json;
 using Akka.Actor;
 using Akka.Event;
+using Experiments.Core.Scheduling;
 using Experiments.Core.Spec;
 using Experiments.Core.Trials;
 using Experiments.Training;
@@ -17,7 +16,22 @@ public sealed record TrialPlan(
     string SweepName, TrialKey Key, ModelKind Model, ParameterSet Parameters, IDigitSource Data,
     ImmutableArray<int> Train, ImmutableArray<int> Validation, int MaxEpochs, int? StepsPerEpoch,
     int Seed, int Threads, int Retries, string Directory, string Metric, OptimizationMode Mode,
-    CheckpointSpec Checkpoint, ITrainerFactory Factory);
+    CheckpointSpec Checkpoint, ITrainerFactory Factory)
+{
+    /// <summary>
+    /// A runner that takes over a trial from its directory (a restarted host) reports the epoch it
+    /// resumes after again and waits for the decision, before training on: the sweep decides every
+    /// epoch, kill or not.
+    /// </summary>
+    public bool AskAfterResuming { get; init; }
+
+    /// <summary>The plan of a trial-fold the sweep's scheduler launches.</summary>
+    public static TrialPlan Of(SweepSpec spec, TrialLaunch launch, IDigitSource data, ImmutableArray<int> train, ImmutableArray<int> validation,
+        string directory, ITrainerFactory factory) =>
+        new(spec.Name, launch.Key, spec.Model, launch.Config.Parameters, data, train, validation, launch.MaxEpochs,
+            spec.Training.StepsPerEpoch, launch.Seed, spec.Resources.ThreadsPerTrial, spec.Retries, directory,
+            spec.EarlyStopping.Metric, spec.EarlyStopping.Mode, spec.Checkpoint, factory) { AskAfterResuming = true };
+}
 
 public static class TrialRunnerProtocol
 {
@@ -26,11 +40,19 @@ public static class TrialRunnerProtocol
     public sealed record Continue(TrialKey Key);
     public sealed record Stop(TrialKey Key, TrialStatus Status, string Reason);
     public sealed record TrialFinished(TrialOutcome Outcome);
+
+    /// <summary>What the runner is told for a scheduler's decision; null for Wait (the answer comes later).</summary>
+    public static object? Answer(EpochDecision decision) => decision.Verdict switch
+    {
+        Verdict.Wait => null,
+        Verdict.Continue => new Continue(decision.Key),
+        _ => new Stop(decision.Key, decision.EndStatus!.Value, decision.Reason),
+    };
 }
 
 /// <summary>
 /// Runs one config on one fold. Children: data-loader, trainer (pinned thread), checkpointer.
-/// Writes params.json and metrics.csv; reports every epoch to the sweep and obeys its decision.
+/// Writes params.json and metrics.csv (<see cref="TrialFiles"/>); reports every epoch to the sweep and obeys its decision.
 /// Supervision, said out loud:
 /// - trainer: Restart, up to <c>retries</c> times; a restarted trainer resumes from last.ckpt.
 ///   Past that Akka stops it and the trial is marked failed (the sweep goes on).
@@ -44,6 +66,7 @@ public sealed class TrialRunner : ReceiveActor
     private readonly TrialPlan _plan;
     private readonly IActorRef _reportTo;
     private readonly List<EpochMetrics> _history = new();
+    private readonly TrialFiles _files;
     private IActorRef _trainer = ActorRefs.Nobody;
     private IActorRef _checkpointer = ActorRefs.Nobody;
     private int _pendingSaves;
@@ -58,6 +81,7 @@ public sealed class TrialRunner : ReceiveActor
     {
         _plan = plan;
         _reportTo = reportTo;
+        _files = new TrialFiles(plan.Directory, plan.Metric);
         _log = TrialLog.For(Context, plan.SweepName, plan.Key);
         Starting();
     }
@@ -85,8 +109,7 @@ public sealed class TrialRunner : ReceiveActor
 
     protected override void PreStart()
     {
-        Directory.CreateDirectory(_plan.Directory);
-        WriteParams();
+        _files.WriteParams(_plan.SweepName, _plan.Key, _plan.Seed, _plan.Parameters);
         Board(() => _board = new TrialBoard(_plan.Directory, _plan.Key, _plan.Parameters.ToPlainValues()));
         var loader = Context.ActorOf(DataLoader.Props(_plan.Train, _plan.Parameters.Int("batch-size"), _plan.Seed, _plan.StepsPerEpoch), "data-loader");
         _checkpointer = Context.ActorOf(Checkpointer.Props(_plan.Directory, _plan.SweepName, _plan.Key), "checkpointer");
@@ -110,7 +133,7 @@ public sealed class TrialRunner : ReceiveActor
             var value = metrics.Get(_plan.Metric);
             var isBest = value is { } v && _history.All(h => h.Get(_plan.Metric) is not { } old || EarlyStopping.Improves(v, old, _plan.Mode, 0));
             _history.Add(metrics);
-            AppendMetricsRow(metrics);
+            _files.Append(metrics, first: _history.Count == 1);
             Board(() => _board?.Epoch(trained.Epoch, trained.Metrics, trained.Artifacts));
             // last.ckpt every `every-epochs` (and at the final epoch); best.ckpt whenever the metric improves, if kept.
             var saveLast = trained.Epoch % Math.Max(1, _plan.Checkpoint.EveryEpochs) == 0 || trained.Epoch >= _plan.MaxEpochs;
@@ -178,20 +201,27 @@ public sealed class TrialRunner : ReceiveActor
 
     private void OnReady(TrainerProtocol.Ready ready)
     {
+        Board(() => _board?.Resumed(ready.LastEpoch));
         if (ready.LastEpoch < _history.Count)
         {
             // A restarted trainer resumed from an older checkpoint: forget the epochs it will redo.
             _history.RemoveRange(ready.LastEpoch, _history.Count - ready.LastEpoch);
-            RewriteMetrics();
+            _files.Rewrite(_history);
         }
         else if (ready.LastEpoch > _history.Count)
         {
             // A restarted host: the checkpoint is ahead of this runner's memory; metrics.csv on disk holds
             // the rows, perhaps one more than the checkpoint (written just before a kill): keep what it covers.
-            _history.AddRange(ReadMetricsRows().Take(ready.LastEpoch));
-            RewriteMetrics();
+            _history.AddRange(_files.ReadMetrics().Take(ready.LastEpoch));
+            _files.Rewrite(_history);
+            if (_plan.AskAfterResuming && _history.Count == ready.LastEpoch)
+            {
+                // The decision on the epoch resumed after may never have been given (a kill came first): ask for it again.
+                Become(Training);
+                _reportTo.Tell(new TrialRunnerProtocol.EpochReported(_plan.Key, _history[^1]));
+                return;
+            }
         }
-        Board(() => _board?.Resumed(ready.LastEpoch));
         if (ready.LastEpoch >= _plan.MaxEpochs)
         {
             Finish(TrialStatus.Completed, $"ran all {_plan.MaxEpochs} epochs");
@@ -236,67 +266,6 @@ public sealed class TrialRunner : ReceiveActor
         catch (Exception error) when (error is IOException or UnauthorizedAccessException or InvalidDataException)
         {
             _log.Warning("Trial {TrialId} fold {Fold} epoch {Epoch}: TensorBoard file not written: {Error}", _plan.Key.ConfigId, _plan.Key.Fold, _history.Count, error.Message);
-        }
-    }
-
-    private string MetricsPath => Path.Combine(_plan.Directory, "metrics.csv");
-
-    private void WriteParams()
-    {
-        var values = _plan.Parameters.ToPlainValues();
-        var json = JsonSerializer.Serialize(new { sweep = _plan.SweepName, config = _plan.Key.ConfigId, fold = _plan.Key.Fold, seed = _plan.Seed, parameters = values }, new JsonSerializerOptions { WriteIndented = true });
-        File.WriteAllText(Path.Combine(_plan.Directory, "params.json"), json);
-    }
-
-    /// <summary>metrics.csv columns: epoch, train loss, val loss, val metric, seconds, then every other metric.</summary>
-    private IReadOnlyList<string> MetricColumns(EpochMetrics sample)
-    {
-        var lead = new List<string>();
-        foreach (var name in new[] { "train-loss", "g-loss", "val-loss", "d-loss", _plan.Metric })
-            if (sample.Values.ContainsKey(name) && !lead.Contains(name)) lead.Add(name);
-        return lead.Concat(sample.Values.Keys.Where(k => !lead.Contains(k))).ToList();
-    }
-
-    private void AppendMetricsRow(EpochMetrics metrics)
-    {
-        var columns = MetricColumns(metrics);
-        if (!File.Exists(MetricsPath) || _history.Count == 1)
-            File.WriteAllText(MetricsPath, string.Join(",", new[] { "epoch" }.Concat(columns).Append("seconds")) + "\n");
-        File.AppendAllText(MetricsPath, Row(metrics, columns));
-    }
-
-    private void RewriteMetrics()
-    {
-        if (_history.Count == 0)
-        {
-            File.Delete(MetricsPath);
-            return;
-        }
-        var columns = MetricColumns(_history[0]);
-        var text = new StringBuilder(string.Join(",", new[] { "epoch" }.Concat(columns).Append("seconds")) + "\n");
-        foreach (var metrics in _history) text.Append(Row(metrics, columns));
-        File.WriteAllText(MetricsPath, text.ToString());
-    }
-
-    private static string Row(EpochMetrics metrics, IReadOnlyList<string> columns) =>
-        string.Join(",", new[] { metrics.Epoch.ToString(CultureInfo.InvariantCulture) }
-            .Concat(columns.Select(c => metrics.Get(c)?.ToString("R", CultureInfo.InvariantCulture) ?? ""))
-            .Append(metrics.Seconds.ToString("0.###", CultureInfo.InvariantCulture))) + "\n";
-
-    private IEnumerable<EpochMetrics> ReadMetricsRows()
-    {
-        if (!File.Exists(MetricsPath)) yield break;
-        var lines = File.ReadAllLines(MetricsPath);
-        if (lines.Length == 0) yield break;
-        var header = lines[0].Split(',');
-        foreach (var line in lines.Skip(1).Where(l => l.Length > 0))
-        {
-            var cells = line.Split(',');
-            var values = ImmutableSortedDictionary.CreateBuilder<string, double>();
-            for (var i = 1; i < header.Length - 1 && i < cells.Length; i++)
-                if (double.TryParse(cells[i], NumberStyles.Float, CultureInfo.InvariantCulture, out var v)) values[header[i]] = v;
-            yield return new EpochMetrics(int.Parse(cells[0], CultureInfo.InvariantCulture), values.ToImmutable(),
-                double.Parse(cells[^1], CultureInfo.InvariantCulture));
         }
     }
 }

@@ -35,10 +35,10 @@ public sealed record SearchSpace(ImmutableArray<ParameterDomain> Parameters)
 public sealed record TrialConfig(int Id, ParameterSet Parameters);
 
 /// <summary>
-/// Ask/tell, as Optuna and Ray Tune have it: the sweep asks for the next configuration and tells the
-/// result of each. Grid and random ignore what they are told; a model-based method (TPE) uses it.
-/// Implementations are deterministic for a given seed and sequence of asks and tells, so a recovering
-/// sweep rebuilds a method's state by replaying them.
+/// Ask/tell, as Optuna and Ray Tune have it: the sweep asks for the next configuration when a slot
+/// frees and tells the result of each, in config-id order. Grid and random ignore what they are told;
+/// an adaptive (model-based) method uses it. Implementations are deterministic for a given seed and
+/// sequence of asks and tells, so a recovering sweep replays them (SweepScheduler).
 /// </summary>
 /// <remarks>
 /// The contract with a scheduler, for an adaptive method (<see cref="IsAdaptive"/>):
@@ -62,8 +62,9 @@ public interface ISearchMethod
     int? PlannedCount { get; }
 
     /// <summary>
-    /// Whether what it is told changes what it proposes. False (grid, random): configs can all be asked
-    /// up front and results told in any order. True (TPE): the scheduler must keep to the contract above.
+    /// Whether what it is told changes what it proposes. False (grid, random): results may be told in
+    /// any order. True (TPE): the scheduler asks config n only once configs 0..n−max-in-flight are
+    /// told, and tells nothing beyond that, so the configs are the same at any concurrency.
     /// </summary>
     bool IsAdaptive { get; }
 }

@@ -343,7 +343,7 @@ internal sealed partial class SweepReader
     private SearchSpec? ReadSearch(ObjectNode? section, string path, ModelKind model)
     {
         if (section is null) return null;
-        CheckKeys(section, ["method", "samples", "seed", "space", "tpe"], path);
+        CheckKeys(section, ["method", "samples", "seed", "space", "tpe", "max-in-flight"], path);
         var methodWord = Word(section, "method", path);
         SearchMethodKind? method = methodWord switch
         {
@@ -358,12 +358,13 @@ internal sealed partial class SweepReader
                 : $"unknown search method '{methodWord}'{Suggestions.Hint(methodWord, ["grid", "random", "tpe"])}");
         var samples = Int(section, "samples", path, 1, 1_000_000);
         var seed = Int(section, "seed", path, int.MinValue, int.MaxValue);
+        var maxInFlight = Int(section, "max-in-flight", path, 1, 1000);
         var space = ReadSpace(section.Get("space"), Join(path, "space"), model, method);
         var tpe = ReadTpe(section.Get("tpe"), Join(path, "tpe"));
         if (space is not null && method == SearchMethodKind.Grid && GridSearch.CountOrNull(space) is var count && count is null or > MaxGridSize)
             Error(Join(path, "space"), $"the grid has {(count is null ? "too many" : count.Value.ToString(CultureInfo.InvariantCulture))} configurations (at most {MaxGridSize:N0}); use a random search or fewer values");
-        return method is null || samples is null || seed is null || space is null || tpe is null ? null
-            : new SearchSpec(method.Value, samples.Value, seed.Value, space) { Tpe = method == SearchMethodKind.Tpe ? tpe : null };
+        return method is null || samples is null || seed is null || space is null || tpe is null || maxInFlight is null ? null
+            : new SearchSpec(method.Value, samples.Value, seed.Value, space) { Tpe = method == SearchMethodKind.Tpe ? tpe : null, MaxInFlight = maxInFlight.Value };
     }
 
     private TpeSettings? ReadTpe(HoconNode? node, string path)

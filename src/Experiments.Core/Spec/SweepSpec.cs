@@ -42,6 +42,21 @@ public sealed record SearchSpec(SearchMethodKind Method, int Samples, int Seed, 
     /// </summary>
     [System.Text.Json.Serialization.JsonIgnore(Condition = System.Text.Json.Serialization.JsonIgnoreCondition.WhenWritingNull)]
     public Experiments.Core.Search.Tpe.TpeSettings? Tpe { get; init; }
+
+    public const int DefaultMaxInFlight = 4;
+
+    /// <summary>An adaptive method's configs asked ahead of the results (see SweepScheduler).</summary>
+    [System.Text.Json.Serialization.JsonIgnore]
+    public int MaxInFlight
+    {
+        get => _maxInFlight ?? DefaultMaxInFlight;
+        init => _maxInFlight = value == DefaultMaxInFlight ? null : value;
+    }
+
+    // Left out of the spec's JSON at its default, so the digest of sweeps journalled before the key existed is unchanged.
+    [System.Text.Json.Serialization.JsonInclude, System.Text.Json.Serialization.JsonPropertyName("max-in-flight")]
+    [System.Text.Json.Serialization.JsonIgnore(Condition = System.Text.Json.Serialization.JsonIgnoreCondition.WhenWritingNull)]
+    private int? _maxInFlight;
 }
 
 /// <summary>k folds over the training part; <see cref="TestFraction"/> of the data is held out for the final test score.</summary>

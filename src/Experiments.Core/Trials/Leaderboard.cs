@@ -38,12 +38,15 @@ public static class Leaderboard
         return ranked.Select((r, i) => new LeaderboardRow(i + 1, r.config, r.mean, r.sd, r.count, folds, r.epochs, r.state)).ToImmutableArray();
     }
 
-    /// <summary>The states of a config's folds, e.g. "2 completed, 1 pruned".</summary>
+    /// <summary>
+    /// The states of a config's folds, e.g. "2 completed, 1 pending". A config pruned on one fold
+    /// starts no further folds: those are "skipped", e.g. "1 completed, 1 pruned, 3 skipped".
+    /// </summary>
     private static string Summarise(List<TrialOutcome> outcomes, int folds)
     {
         var parts = outcomes.GroupBy(o => o.Status).OrderBy(g => g.Key).Select(g => $"{g.Count()} {g.Key.ToKebab()}").ToList();
         var missing = folds - outcomes.Count;
-        if (missing > 0) parts.Add($"{missing} pending");
+        if (missing > 0) parts.Add($"{missing} {(outcomes.Any(o => o.Status == TrialStatus.Pruned) ? "skipped" : "pending")}");
         return string.Join(", ", parts);
     }
 

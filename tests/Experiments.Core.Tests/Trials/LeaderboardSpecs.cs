@@ -35,6 +35,18 @@ public sealed class LeaderboardSpecs
     }
 
     [Fact]
+    public void Should_show_the_folds_a_pruned_config_never_starts_as_skipped_and_average_the_folds_it_ran()
+    {
+        var row = Assert.Single(Leaderboard.Build([Config(0)], [Outcome(0, 0, 0.4), Outcome(0, 1, 0.6, TrialStatus.Pruned, epochs: 1)], 5, OptimizationMode.Min));
+
+        Assert.Equal("1 completed, 1 pruned, 3 skipped", row.State);
+        Assert.Equal(0.5, row.Mean!.Value, 12);
+        Assert.Equal(2, row.FoldsWithResult);
+        Assert.Equal(5, row.Folds);
+        Assert.Equal(2, row.MeanEpochs);
+    }
+
+    [Fact]
     public void Should_count_early_stopped_and_pruned_folds_but_not_failed_or_diverged_ones()
     {
         var outcomes = new[]

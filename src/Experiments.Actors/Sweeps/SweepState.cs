@@ -1,0 +1,66 @@
+using Experiments.Core.Scheduling;
+using Experiments.Core.Spec;
+using Experiments.Core.Trials;
+
+namespace Experiments.Actors.Sweeps;
+
+/// <summary>
+/// A sweep's durable state, rebuilt from its events: the spec, the <see cref="SweepRecord"/> of
+/// trial-folds started, their epochs and outcomes, and how the sweep ended. No actors, no I/O.
+/// </summary>
+public sealed class SweepState
+{
+    public SweepRecord Record { get; } = new();
+    public SweepSpec? Spec { get; private set; }
+    public string? SpecJson { get; private set; }
+    public SweepEvents.SweepEnded? Ended { get; private set; }
+    public IReadOnlyDictionary<TrialKey, TrialOutcome> Outcomes => Record.Outcomes;
+    public int EventsSinceSnapshot { get; set; }
+
+    public void Apply(ISweepEvent e)
+    {
+        switch (e)
+        {
+            case SweepEvents.SweepStarted started:
+                SpecJson = started.SpecJson;
+                Spec = Sweeps.SpecJson.Deserialize(started.SpecJson);
+                break;
+            case SweepEvents.TrialStarted started:
+                Record.Start(started.Key());
+                break;
+            case SweepEvents.EpochRecorded recorded:
+                Record.Epoch(recorded.Key(), recorded.ToMetrics());
+                break;
+            case SweepEvents.TrialEnded ended:
+                Record.End(ended.ToOutcome());
+                break;
+            case SweepEvents.SweepEnded ended:
+                Ended = ended;
+                break;
+            case SweepEvents.SweepSnapshot snapshot:
+                foreach (var inner in snapshot.Events) Apply(inner);
+                break;
+        }
+    }
+
+    /// <summary>The metric's values of a trial-fold, epoch by epoch.</summary>
+    public IReadOnlyList<double> History(TrialKey key, string metric) => Record.History(key, metric);
+
+    public EpochMetrics? LastEpoch(TrialKey key) => Record.LastEpoch(key);
+
+    /// <summary>Started but not ended: interrupted by a crash or a restart; they resume first.</summary>
+    public IEnumerable<TrialKey> Interrupted => Record.Interrupted;
+
+    public System.Collections.Immutable.ImmutableArray<LeaderboardRow> Leaderboard(IEnumerable<Core.Search.TrialConfig> configs) =>
+        Core.Trials.Leaderboard.Build(configs, Outcomes.Values, Spec!.CrossValidation.Folds, Spec.EarlyStopping.Mode);
+
+    public SweepEvents.SweepSnapshot ToSnapshot()
+    {
+        var events = new List<ISweepEvent> { new SweepEvents.SweepStarted(SpecJson!) };
+        events.AddRange(Record.Started.Select(k => new SweepEvents.TrialStarted(k.ConfigId, k.Fold)));
+        events.AddRange(Record.TrialsWithHistory.SelectMany(key => Record.Epochs(key).Select(m => m.ToEvent(key))));
+        events.AddRange(Outcomes.Values.Select(o => o.ToEvent()));
+        if (Ended is not null) events.Add(Ended);
+        return new SweepEvents.SweepSnapshot(events);
+    }
+}

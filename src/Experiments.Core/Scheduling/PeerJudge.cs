@@ -1,0 +1,50 @@
+using Experiments.Core.Spec;
+using Experiments.Core.Trials;
+
+namespace Experiments.Core.Scheduling;
+
+/// <summary>
+/// Decides after an epoch, deterministically: early stopping from the trial's own history; pruning
+/// of trial-fold (c, f) at epoch e against the records at fold f, epoch e of configs with a lower id
+/// only. A lower peer still on its way to epoch e on that fold makes the decision Wait; one that
+/// ended short of e, or will never run fold f (pruned earlier), is not a peer. Lower configs never
+/// wait on higher ones, so the lowest open config always moves and nothing deadlocks; and the
+/// decision is the same whichever trial reported first.
+/// </summary>
+public sealed class PeerJudge(SweepSpec spec, SweepRecord record, ConfigFolds configs)
+{
+    private string Metric => spec.EarlyStopping.Metric;
+
+    public EpochDecision Decide(TrialKey key)
+    {
+        var history = record.History(key, Metric);
+        var epoch = record.LastEpoch(key)?.Epoch ?? 0;
+        if (key.IsFinal) return new EpochDecision(key, epoch, Verdict.Continue);
+        if (EarlyStopping.ShouldStop(history, spec.EarlyStopping))
+            return new EpochDecision(key, epoch, Verdict.Stop,
+                $"{Metric} did not improve by {spec.EarlyStopping.MinDelta} for {spec.EarlyStopping.Patience} epochs");
+        if (!MayPrune(key, history.Count)) return new EpochDecision(key, epoch, Verdict.Continue);
+
+        var peers = new List<IReadOnlyList<double>>();
+        for (var lower = 0; lower < key.ConfigId; lower++)
+        {
+            var peer = new TrialKey(lower, key.Fold);
+            var peerHistory = record.History(peer, Metric);
+            if (peerHistory.Count >= history.Count) peers.Add(peerHistory);
+            else if (record.OutcomeOf(peer) is null && !configs.IsPruned(lower))
+                return new EpochDecision(key, epoch, Verdict.Wait, $"config {lower} has not reached epoch {history.Count} of fold {key.Fold}");
+        }
+        return Pruning.ShouldPrune(history, peers, spec.Pruning, spec.EarlyStopping.Mode)
+            ? new EpochDecision(key, epoch, Verdict.Prune, $"{spec.Pruning.Rule.ToString().ToLowerInvariant()} rule at epoch {history.Count}")
+            : new EpochDecision(key, epoch, Verdict.Continue);
+    }
+
+    /// <summary>Whether the rule could prune here at all: when it cannot, there is nothing to wait for.</summary>
+    private bool MayPrune(TrialKey key, int epoch) => spec.Pruning.Rule switch
+    {
+        PruningRule.None => false,
+        _ when epoch < Math.Max(1, spec.Pruning.GraceEpochs) || key.ConfigId < spec.Pruning.MinTrials => false,
+        PruningRule.Asha => Pruning.IsRung(epoch, spec.Pruning),
+        _ => true,
+    };
+}
