@@ -43,7 +43,9 @@ public sealed class ServeSpecs : IDisposable
         await Eventually.Async(async () => (await second.StatusAsync("crash-test"))?.GetProperty("state").GetString() == "completed",
             TimeSpan.FromMinutes(5), () => "the resumed sweep did not complete");
         Assert.Equal(HttpStatusCode.OK, (await second.Http.GetAsync("/health")).StatusCode);
-        Assert.Contains(Directory.GetFiles(Path.Combine(_results, "inbox", "rejected")), f => f.EndsWith("broken.hocon.errors.txt"));
+        // The inbox takes a file once it has settled (5 s unchanged): the sweep may finish first.
+        await Eventually.Async(() => Task.FromResult(File.Exists(Path.Combine(_results, "inbox", "rejected", "broken.hocon.errors.txt"))),
+            TimeSpan.FromMinutes(1), () => "the malformed drop-in file was not rejected");
         Assert.Equal(0, await second.TerminateAsync());
 
         var summary = JsonDocument.Parse(File.ReadAllText(Path.Combine(_results, "crash-test", "summary.json"))).RootElement;
