@@ -45,6 +45,7 @@ public static class Commands
             output.WriteLine(SpecReport.Render(spec));
             return ExitCodes.InvalidInput;
         }
+        foreach (var warning in SpecReport.Warnings(spec)) output.WriteLine(warning);
         var (checkedJournal, failure) = Preflight(resultsDirectory, journal);
         if (failure is { } exitCode) return exitCode;
         using var host = ExperimentsHost.Build(resultsDirectory, factory, checkedJournal);

@@ -19,10 +19,27 @@ public sealed record SpecError(string Source, int? Line, int? Column, string? Pa
     }
 }
 
-/// <summary>Either the validated sweeps of a file or every problem found in it; never both.</summary>
+/// <summary>
+/// Something in a spec file that is valid but probably not what its author meant: reported with
+/// its location like an error, printed by validate and run, and never failing them.
+/// </summary>
+public sealed record SpecWarning(string Source, int? Line, string? Path, string Message)
+{
+    public override string ToString()
+    {
+        var location = Line is null ? Source : $"{Source}:{Line}";
+        return Path is null ? $"{location}: warning: {Message}" : $"{location}: {Path}: warning: {Message}";
+    }
+}
+
+/// <summary>
+/// Either the validated sweeps of a file or every problem found in it; never both. Warnings may
+/// come with either.
+/// </summary>
 public sealed record SpecLoadResult(ImmutableArray<SweepSpec> Sweeps, ImmutableArray<SpecError> Errors)
 {
     public bool IsValid => Errors.IsEmpty;
+    public ImmutableArray<SpecWarning> Warnings { get; init; } = ImmutableArray<SpecWarning>.Empty;
     public static SpecLoadResult Valid(ImmutableArray<SweepSpec> sweeps) => new(sweeps, ImmutableArray<SpecError>.Empty);
     public static SpecLoadResult Invalid(IEnumerable<SpecError> errors) => new(ImmutableArray<SweepSpec>.Empty, errors.ToImmutableArray());
 }
@@ -30,12 +47,14 @@ public sealed record SpecLoadResult(ImmutableArray<SweepSpec> Sweeps, ImmutableA
 /// <summary>
 /// What the loader may ask of its host. <see cref="ClassCounts"/> gives the number of samples per
 /// label of a dataset (null, or a null answer, skips the folds-versus-smallest-class check);
-/// <see cref="FileExists"/> checks IDX paths (defaults to the file system).
+/// <see cref="FileExists"/> checks IDX paths (defaults to the file system); <see cref="Cores"/> is
+/// the number of cores trials will share (defaults to this machine's).
 /// </summary>
 public sealed record SpecContext(
     Func<DatasetSpec, IReadOnlyDictionary<int, int>?>? ClassCounts = null,
     Func<string, bool>? FileExists = null)
 {
     public static readonly SpecContext Default = new();
+    public int Cores { get; init; } = Environment.ProcessorCount;
     public bool Exists(string path) => (FileExists ?? File.Exists)(path);
 }

@@ -26,6 +26,7 @@ internal sealed partial class SweepReader
     private readonly SpecContext _context;
     private readonly ImmutableDictionary<string, int> _keyLines;
     private readonly List<SpecError> _errors = [];
+    private readonly List<SpecWarning> _warnings = [];
 
     private SweepReader(string source, string baseDirectory, SpecContext context, ImmutableDictionary<string, int> keyLines)
     {
@@ -40,15 +41,19 @@ internal sealed partial class SweepReader
     {
         var reader = new SweepReader(source, baseDirectory, context, keyLines);
         var sweeps = reader.ReadRoot(root, sweepDefaults);
-        return reader._errors.Count == 0 ? SpecLoadResult.Valid(sweeps) : SpecLoadResult.Invalid(reader._errors);
+        var result = reader._errors.Count == 0 ? SpecLoadResult.Valid(sweeps) : SpecLoadResult.Invalid(reader._errors);
+        return result with { Warnings = reader._warnings.ToImmutableArray() };
     }
 
-    [GeneratedRegex("^[a-z0-9][a-z0-9-]{0,63}$")]
+    // \z, not $: '$' also matches before a final new line, which let "abc\n" through.
+    [GeneratedRegex(@"^[a-z0-9][a-z0-9-]{0,63}\z")]
     private static partial Regex SweepNamePattern();
 
     // ---- errors -------------------------------------------------------------------------------
 
     private void Error(string path, string message) => _errors.Add(SpecError.AtKey(_source, path, LineOf(path), message));
+
+    private void Warn(string path, string message) => _warnings.Add(new SpecWarning(_source, LineOf(path), path, message));
 
     /// <summary>The line of the key, or of its closest enclosing key when it is not in the file.</summary>
     private int? LineOf(string path)
@@ -175,7 +180,7 @@ internal sealed partial class SweepReader
         }
         if (!SweepNamePattern().IsMatch(name))
         {
-            Error(Join(path, "name"), $"'{name}' is not a valid name: use 1 to 64 lower-case letters, digits and '-', starting with a letter or digit");
+            Error(Join(path, "name"), $"{Quote(name)} is not a valid name: use 1 to 64 lower-case letters, digits and '-', starting with a letter or digit");
             return null;
         }
         return name;
@@ -345,8 +350,21 @@ internal sealed partial class SweepReader
         var space = ReadSpace(section.Get("space"), Join(path, "space"), model, method);
         if (space is not null && method == SearchMethodKind.Grid && GridSearch.CountOrNull(space) is var count && count is null or > MaxGridSize)
             Error(Join(path, "space"), $"the grid has {(count is null ? "too many" : count.Value.ToString(CultureInfo.InvariantCulture))} configurations (at most {MaxGridSize:N0}); use a random search or fewer values");
+        if (space is not null && method == SearchMethodKind.Random && samples is > 1) CheckRandomSpace(space, samples.Value, path);
         return method is null || samples is null || seed is null || space is null ? null
             : new SearchSpec(method.Value, samples.Value, seed.Value, space);
+    }
+
+    /// <summary>Random draws from a space with fewer configurations than samples repeat configurations.</summary>
+    private void CheckRandomSpace(SearchSpace space, int samples, string path)
+    {
+        // Continuous domains without grid-points have no count: their draws never repeat.
+        if (GridSearch.CountOrNull(space) is not { } count || count >= samples) return;
+        if (count <= 1)
+            Error(Join(path, "space"), $"a random search over a space that varies nothing draws the same configuration {samples} times: " +
+                "vary a parameter, or use method = grid for one run");
+        else
+            Warn(Join(path, "samples"), $"{samples} samples from a space of {count} configurations repeat some of them; use method = grid to run each once");
     }
 
     private EarlyStoppingSpec? ReadEarlyStopping(ObjectNode? section, bool declared, string path, ModelKind model)
@@ -368,6 +386,12 @@ internal sealed partial class SweepReader
             _ => null,
         };
         if (modeWord is not null and not "min" and not "max") Error(Join(path, "mode"), $"expected min or max, got '{modeWord}'");
+        else if (modeWord is not null && metric is not null && mode != metric.BetterWhen)
+        {
+            var (better, other) = metric.BetterWhen == OptimizationMode.Min ? ("lower", "min") : ("higher", "max");
+            Error(Join(path, "mode"), $"{metric.Name} is better when {better}: mode = {modeWord} would stop the trials that improve (use {other}, or leave mode out)");
+            mode = null;
+        }
         var patience = Int(section, "patience", path, 1, 1_000_000);
         var minDelta = Real(section, "min-delta", path);
         if (minDelta is < 0) { Error(Join(path, "min-delta"), $"must be >= 0, got {Format(minDelta.Value)}"); minDelta = null; }
@@ -393,6 +417,9 @@ internal sealed partial class SweepReader
         if (section is null) return null;
         var concurrent = Int(section, "max-concurrent-trials", path, 1, 1024);
         var threads = Int(section, "threads-per-trial", path, 1, 1024);
+        if (threads > _context.Cores)
+            Warn(Join(path, "threads-per-trial"), $"{threads} threads per trial but this machine has {_context.Cores} core{(_context.Cores == 1 ? "" : "s")}: " +
+                "the trial's threads will share them and run slower, not faster");
         return concurrent is null || threads is null ? null : new ResourcesSpec(concurrent.Value, threads.Value);
     }
 
@@ -573,6 +600,19 @@ internal sealed partial class SweepReader
     private static bool IsInteger(double x) => Math.Abs(x - Math.Round(x)) < 1e-9 && Math.Abs(x) < 1e15;
 
     private static string Format(double x) => x.ToString("R", CultureInfo.InvariantCulture);
+
+    /// <summary>A word in quotes, with the characters a reader could not see written as HOCON escapes.</summary>
+    private static string Quote(string word) =>
+        "'" + string.Concat(word.Select(c => c switch
+        {
+            '\n' => "\\n",
+            '\r' => "\\r",
+            '\t' => "\\t",
+            '\b' => "\\b",
+            '\f' => "\\f",
+            _ when char.IsControl(c) => $"\\u{(int)c:x4}",
+            _ => c.ToString(),
+        })) + "'";
 
     private static string Show(HoconNode node) => node switch
     {

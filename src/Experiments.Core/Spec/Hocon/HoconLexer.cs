@@ -114,7 +114,7 @@ internal sealed class HoconLexer
                 Advance();
                 if (_pos >= _text.Length || _text[_pos] == '\n') break;
                 var e = _text[_pos];
-                if ("\"\\/bfnrt".Contains(e)) { value.Append(e); Advance(); continue; }
+                if (Unescape(e) is { } decoded) { value.Append(decoded); Advance(); continue; }
                 if (e == 'u' && _pos + 4 < _text.Length && _text.AsSpan(_pos + 1, 4).ToString().All(Uri.IsHexDigit))
                 {
                     value.Append((char)Convert.ToInt32(_text.Substring(_pos + 1, 4), 16));
@@ -131,6 +131,20 @@ internal sealed class HoconLexer
         Error(line, column, "unterminated string: '\"' is not closed on this line");
         return false;
     }
+
+    /// <summary>The character a HOCON (JSON) escape stands for, or null when the escape is not one.</summary>
+    private static char? Unescape(char e) => e switch
+    {
+        '"' => '"',
+        '\\' => '\\',
+        '/' => '/',
+        'b' => '\b',
+        'f' => '\f',
+        'n' => '\n',
+        'r' => '\r',
+        't' => '\t',
+        _ => null,
+    };
 
     private bool ReadTripleQuoted(ImmutableArray<Token>.Builder tokens, int line, int column)
     {
