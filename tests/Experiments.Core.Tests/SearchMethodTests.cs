@@ -144,7 +144,7 @@ public sealed class SearchMethodTests
         var result = SpecLoader.LoadText("""
             experiments.sweeps = [
               { name = one, model = cnn, search { method = grid, space { hidden = [64, 128] } }, cross-validation { folds = 3 }, training { max-epochs = 4 } }
-              { name = two, model = gan, search { method = random, samples = 5 }, cross-validation { folds = 2 }, training { max-epochs = 10 } }
+              { name = two, model = gan, search { method = random, samples = 5, space { g-learning-rate { log-uniform = [1e-4, 1e-3] } } }, cross-validation { folds = 2 }, training { max-epochs = 10 } }
             ]
             """, "t.hocon", "/tmp", SpecContext.Default);
 

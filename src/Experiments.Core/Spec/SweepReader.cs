@@ -25,11 +25,14 @@ internal sealed partial class SweepReader
     private readonly string _baseDirectory;
     private readonly SpecContext _context;
     private readonly ImmutableDictionary<string, int> _keyLines;
+    private readonly ImmutableHashSet<string> _referenced;
     private readonly List<SpecError> _errors = [];
     private readonly List<SpecWarning> _warnings = [];
 
-    private SweepReader(string source, string baseDirectory, SpecContext context, ImmutableDictionary<string, int> keyLines)
+    private SweepReader(string source, string baseDirectory, SpecContext context, ImmutableDictionary<string, int> keyLines,
+        ImmutableHashSet<string> referenced)
     {
+        _referenced = referenced;
         _source = source;
         _baseDirectory = baseDirectory;
         _context = context;
@@ -37,9 +40,9 @@ internal sealed partial class SweepReader
     }
 
     public static SpecLoadResult Read(ObjectNode root, ObjectNode sweepDefaults, string source, string baseDirectory,
-        SpecContext context, ImmutableDictionary<string, int> keyLines)
+        SpecContext context, ImmutableDictionary<string, int> keyLines, ImmutableHashSet<string> referenced)
     {
-        var reader = new SweepReader(source, baseDirectory, context, keyLines);
+        var reader = new SweepReader(source, baseDirectory, context, keyLines, referenced);
         var sweeps = reader.ReadRoot(root, sweepDefaults);
         var result = reader._errors.Count == 0 ? SpecLoadResult.Valid(sweeps) : SpecLoadResult.Invalid(reader._errors);
         return result with { Warnings = reader._warnings.ToImmutableArray() };
@@ -83,13 +86,14 @@ internal sealed partial class SweepReader
 
     private ImmutableArray<SweepSpec> ReadRoot(ObjectNode root, ObjectNode sweepDefaults)
     {
-        CheckKeys(root, ["experiments"], "");
+        // Outside the sweeps, a key that a substitution uses is a definition (a base sweep), not a typo.
+        CheckKeys(root, ["experiments", .. root.Keys.Where(_referenced.Contains)], "");
         if (root.Get("experiments") is not ObjectNode experiments)
         {
             Error("experiments", "no sweeps: declare experiments.sweeps = [ { name = ..., model = ... } ]");
             return [];
         }
-        CheckKeys(experiments, ["sweeps"], "");
+        CheckKeys(experiments, ["sweeps", .. experiments.Keys.Where(k => _referenced.Contains("experiments." + k))], "");
         switch (experiments.Get("sweeps"))
         {
             case null:
