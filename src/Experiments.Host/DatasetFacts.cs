@@ -9,7 +9,7 @@ namespace Experiments.Host;
 /// </summary>
 public static class DatasetFacts
 {
-    public static SpecContext SpecContext() => new(ClassCounts: ClassCounts);
+    public static SpecContext SpecContext() => new(ClassCounts: ClassCounts) { Models = Experiments.Training.Models.Registry };
 
     private static IReadOnlyDictionary<int, int>? ClassCounts(DatasetSpec spec)
     {

@@ -17,7 +17,7 @@ public sealed class HoconFeatureTests : IDisposable
         return path;
     }
 
-    private static SpecLoadResult LoadText(string text) => SpecLoader.LoadText(text, "t.hocon", "/tmp", SpecContext.Default);
+    private static SpecLoadResult LoadText(string text) => SpecLoader.LoadText(text, "t.hocon", "/tmp", TestFiles.Plain);
 
     private static SweepSpec Single(SpecLoadResult result)
     {
@@ -37,7 +37,7 @@ public sealed class HoconFeatureTests : IDisposable
             ]
             """);
 
-        var result = SpecLoader.LoadFile(spec, SpecContext.Default);
+        var result = SpecLoader.LoadFile(spec, TestFiles.Plain);
 
         Assert.True(result.IsValid, string.Join("\n", result.Errors));
         Assert.Equal([("short", 3, 2), ("long", 5, 2)], result.Sweeps.Select(s => (s.Name, s.Training.MaxEpochs, s.CrossValidation.Folds)));
@@ -50,7 +50,7 @@ public sealed class HoconFeatureTests : IDisposable
         Write("parts/more.conf", "base.training.max-epochs = 7\n");
         var spec = Write("sweeps.hocon", "include \"parts/base.conf\"\nexperiments.sweeps = [${base} { name = a }]\n");
 
-        var sweep = Single(SpecLoader.LoadFile(spec, SpecContext.Default));
+        var sweep = Single(SpecLoader.LoadFile(spec, TestFiles.Plain));
 
         Assert.Equal((ModelKind.Gan, 7), (sweep.Model, sweep.Training.MaxEpochs));
     }
@@ -62,7 +62,7 @@ public sealed class HoconFeatureTests : IDisposable
         var b = Write("b.conf", "include \"a.conf\"\n");
         var spec = Write("sweeps.hocon", "include \"a.conf\"\nexperiments.sweeps = [{ name = a, model = cnn }]\n");
 
-        var result = SpecLoader.LoadFile(spec, SpecContext.Default);
+        var result = SpecLoader.LoadFile(spec, TestFiles.Plain);
 
         Assert.Equal($"{b}:1:9: include cycle: sweeps.hocon -> a.conf -> b.conf -> a.conf", Assert.Single(result.Errors).ToString());
     }
@@ -73,7 +73,7 @@ public sealed class HoconFeatureTests : IDisposable
         var part = Write("part.conf", "base {\n  model = cnn,,\n}\n");
         var spec = Write("sweeps.hocon", "include \"part.conf\"\nexperiments.sweeps = [${base} { name = a }]\n");
 
-        var result = SpecLoader.LoadFile(spec, SpecContext.Default);
+        var result = SpecLoader.LoadFile(spec, TestFiles.Plain);
 
         Assert.Equal($"{part}:2:15: doubled ','", Assert.Single(result.Errors).ToString());
     }

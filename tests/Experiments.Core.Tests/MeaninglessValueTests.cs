@@ -8,7 +8,7 @@ namespace Experiments.Core.Tests;
 /// </summary>
 public sealed class MeaninglessValueTests
 {
-    private static readonly SpecContext TwoCores = SpecContext.Default with { Cores = 2 };
+    private static readonly SpecContext TwoCores = TestFiles.Plain with { Cores = 2 };
 
     private static SpecLoadResult Load(string sweep, SpecContext? context = null) =>
         SpecLoader.LoadText($"experiments.sweeps = [{{\n  name = a, model = cnn\n  {sweep}\n}}]", "t.hocon", "/tmp", context ?? TwoCores);

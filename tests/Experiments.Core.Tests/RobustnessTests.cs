@@ -42,7 +42,7 @@ public sealed class RobustnessTests
     {
         var text = "experiments.sweeps = [\n" + string.Concat(Enumerable.Range(0, 20_000).Select(i => $"  k{i} = {i}\n"));
 
-        var result = SpecLoader.LoadText(text, "f.hocon", "/tmp", SpecContext.Default);
+        var result = SpecLoader.LoadText(text, "f.hocon", "/tmp", TestFiles.Plain);
 
         Assert.Equal("f.hocon:1:22: unclosed '[' (reached the end of the file)", Assert.Single(result.Errors).ToString());
     }
@@ -50,7 +50,7 @@ public sealed class RobustnessTests
     [Fact]
     public void Should_answer_substitutions_that_refer_to_each_other_with_one_located_cycle_error()
     {
-        var result = SpecLoader.LoadText("a = ${b}\nb = ${a}\n", "f.hocon", "/tmp", SpecContext.Default);
+        var result = SpecLoader.LoadText("a = ${b}\nb = ${a}\n", "f.hocon", "/tmp", TestFiles.Plain);
 
         Assert.Equal("f.hocon:1:5: substitution cycle: ${b} -> ${a} -> ${b}", Assert.Single(result.Errors).ToString());
     }
@@ -61,7 +61,7 @@ public sealed class RobustnessTests
         var text = "l0 = [1, 1]\n" + string.Concat(Enumerable.Range(1, 40).Select(i => $"l{i} = ${{l{i - 1}}} ${{l{i - 1}}}\n"))
             + "experiments.sweeps = [{ name = a, model = cnn, search.space.hidden = ${l40} }]";
 
-        var result = SpecLoader.LoadText(text, "f.hocon", "/tmp", SpecContext.Default);
+        var result = SpecLoader.LoadText(text, "f.hocon", "/tmp", TestFiles.Plain);
 
         Assert.Contains("more than 100,000 values", Assert.Single(result.Errors).ToString());
     }

@@ -13,8 +13,16 @@ internal static class TestFiles
     /// A host stand-in: a dataset with a limit has limit/10 samples in each of ten classes; without
     /// one the counts are unknown (null), so the check is skipped.
     /// </summary>
-    public static SpecContext Context { get; } = new(
+    public static SpecContext Context { get; } = ContextWith(
         ClassCounts: d => d.Limit is { } n ? Enumerable.Range(0, 10).ToDictionary(c => c, _ => n / 10) : null);
+
+    /// <summary>The program's models, nothing known of datasets.</summary>
+    public static SpecContext Plain { get; } = ContextWith();
+
+    /// <summary>A spec context with the program's registered models.</summary>
+    public static SpecContext ContextWith(
+        Func<DatasetSpec, IReadOnlyDictionary<int, int>?>? ClassCounts = null, Func<string, bool>? FileExists = null) =>
+        new SpecContext(ClassCounts, FileExists) { Models = Training.Models.Registry };
 
     private static string FindRoot()
     {

@@ -48,7 +48,8 @@ public sealed record SpecLoadResult(ImmutableArray<SweepSpec> Sweeps, ImmutableA
 /// What the loader may ask of its host. <see cref="ClassCounts"/> gives the number of samples per
 /// label of a dataset (null, or a null answer, skips the folds-versus-smallest-class check);
 /// <see cref="FileExists"/> checks IDX paths (defaults to the file system); <see cref="Cores"/> is
-/// the number of cores trials will share (defaults to this machine's).
+/// the number of cores trials will share (defaults to this machine's); <see cref="Models"/> are
+/// the models sweeps may name (Experiments.Training registers them).
 /// </summary>
 public sealed record SpecContext(
     Func<DatasetSpec, IReadOnlyDictionary<int, int>?>? ClassCounts = null,
@@ -56,5 +57,6 @@ public sealed record SpecContext(
 {
     public static readonly SpecContext Default = new();
     public int Cores { get; init; } = Environment.ProcessorCount;
+    public ModelRegistry Models { get; init; } = ModelRegistry.Empty;
     public bool Exists(string path) => (FileExists ?? File.Exists)(path);
 }
