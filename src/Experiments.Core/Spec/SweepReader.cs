@@ -234,7 +234,7 @@ internal sealed partial class SweepReader
                     Error(Join(path, "memory-mapped"), "a .gz file cannot be memory-mapped: decompress it (gunzip -k) and name the raw file");
                     return null;
                 }
-                return new DatasetSpec(name ?? Path.GetFileName(imagesPath), imagesPath, labelsPath, limit) { MemoryMapped = memoryMapped };
+                return new DatasetSpec(name ?? Path.GetFileName(imagesPath), imagesPath, labelsPath, limit) { MemoryMapped = memoryMapped, ImagesAsWritten = images, LabelsAsWritten = labels };
             default:
                 Error(path, $"expected a dataset name or {{ name = ..., limit = ... }} or {{ images = ..., labels = ... }}, got {node.Describe()}");
                 return null;
