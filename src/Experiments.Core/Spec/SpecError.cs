@@ -8,6 +8,9 @@ namespace Experiments.Core.Spec;
 /// </summary>
 public sealed record SpecError(string Source, int? Line, int? Column, string? Path, string Message)
 {
+    /// <summary>A warning is printed like an error but fails nothing.</summary>
+    public bool IsWarning { get; init; }
+
     public static SpecError At(string source, int line, int column, string message) => new(source, line, column, null, message);
     public static SpecError AtKey(string source, string path, int? line, string message) => new(source, line, null, path, message);
     public static SpecError InFile(string source, string message) => new(source, null, null, null, message);
@@ -15,31 +18,19 @@ public sealed record SpecError(string Source, int? Line, int? Column, string? Pa
     public override string ToString()
     {
         var location = Line is null ? Source : Column is null ? $"{Source}:{Line}" : $"{Source}:{Line}:{Column}";
-        return Path is null ? $"{location}: {Message}" : $"{location}: {Path}: {Message}";
+        var message = IsWarning ? "warning: " + Message : Message;
+        return Path is null ? $"{location}: {message}" : $"{location}: {Path}: {message}";
     }
 }
 
 /// <summary>
-/// Something in a spec file that is valid but probably not what its author meant: reported with
-/// its location like an error, printed by validate and run, and never failing them.
-/// </summary>
-public sealed record SpecWarning(string Source, int? Line, string? Path, string Message)
-{
-    public override string ToString()
-    {
-        var location = Line is null ? Source : $"{Source}:{Line}";
-        return Path is null ? $"{location}: warning: {Message}" : $"{location}: {Path}: warning: {Message}";
-    }
-}
-
-/// <summary>
-/// Either the validated sweeps of a file or every problem found in it; never both. Warnings may
-/// come with either.
+/// Either the validated sweeps of a file or every problem found in it, never both; and, either way,
+/// the warnings (things the user should know that do not stop a run).
 /// </summary>
 public sealed record SpecLoadResult(ImmutableArray<SweepSpec> Sweeps, ImmutableArray<SpecError> Errors)
 {
+    public ImmutableArray<SpecError> Warnings { get; init; } = ImmutableArray<SpecError>.Empty;
     public bool IsValid => Errors.IsEmpty;
-    public ImmutableArray<SpecWarning> Warnings { get; init; } = ImmutableArray<SpecWarning>.Empty;
     public static SpecLoadResult Valid(ImmutableArray<SweepSpec> sweeps) => new(sweeps, ImmutableArray<SpecError>.Empty);
     public static SpecLoadResult Invalid(IEnumerable<SpecError> errors) => new(ImmutableArray<SweepSpec>.Empty, errors.ToImmutableArray());
 }

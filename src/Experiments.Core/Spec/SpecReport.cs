@@ -11,24 +11,19 @@ public static class SpecReport
     public static string Render(ImmutableArray<SweepSpec> sweeps) =>
         string.Join(Environment.NewLine, sweeps.Select(s => Line(SweepPlan.Of(s))));
 
-    /// <summary>
-    /// The sweep lines when the file is valid, else one line per error, in the file's order; then
-    /// one line per warning, in the file's order.
-    /// </summary>
+    /// <summary>The sweep lines and any warnings when the file is valid, else one line per error and warning, in the file's order.</summary>
     public static string Render(SpecLoadResult result) =>
-        string.Join(Environment.NewLine, (result.IsValid
-            ? new[] { Render(result.Sweeps) }
-            : result.Errors
-                .Select((error, found) => (error, found))
-                .OrderBy(x => x.error.Line ?? int.MaxValue).ThenBy(x => x.error.Column ?? 0).ThenBy(x => x.found)
-                .Select(x => x.error.ToString()))
-            .Concat(Warnings(result)));
+        result.IsValid
+            ? string.Join(Environment.NewLine, [Render(result.Sweeps), .. InFileOrder(result.Warnings)])
+            : string.Join(Environment.NewLine, InFileOrder([.. result.Errors, .. result.Warnings]));
 
-    /// <summary>One line per warning, in the file's order (empty when there are none).</summary>
-    public static IEnumerable<string> Warnings(SpecLoadResult result) =>
-        result.Warnings.Select((warning, found) => (warning, found))
-            .OrderBy(x => x.warning.Line ?? int.MaxValue).ThenBy(x => x.found)
-            .Select(x => x.warning.ToString());
+    /// <summary>Each warning as validate prints it, in the file's order.</summary>
+    public static IEnumerable<string> Warnings(SpecLoadResult result) => InFileOrder(result.Warnings);
+
+    private static IEnumerable<string> InFileOrder(IEnumerable<SpecError> problems) => problems
+        .Select((problem, found) => (problem, found))
+        .OrderBy(x => x.problem.Line ?? int.MaxValue).ThenBy(x => x.problem.Column ?? 0).ThenBy(x => x.found)
+        .Select(x => x.problem.ToString());
 
     public static string Line(SweepPlan plan) => string.Create(CultureInfo.InvariantCulture,
         $"{plan.Name}: {plan.Configs} config{(plan.Configs == 1 ? "" : "s")} × {plan.Folds} folds, worst case {plan.WorstCaseEpochs} epochs");

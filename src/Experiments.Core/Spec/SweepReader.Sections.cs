@@ -83,7 +83,7 @@ internal sealed partial class SweepReader
             Error(Join(path, "space"), $"a random search over a space that varies nothing draws the same configuration {samples} times: " +
                 "vary a parameter, or use method = grid for one run");
         else
-            Warn(Join(path, "samples"), $"{samples} samples from a space of {count} configurations repeat some of them; use method = grid to run each once");
+            Warning(Join(path, "samples"), $"{samples} samples from a space of {count} configurations repeat some of them; use method = grid to run each once");
     }
 
     private EarlyStoppingSpec? ReadEarlyStopping(ObjectNode? section, bool declared, string path, ModelDefinition model)
@@ -137,7 +137,7 @@ internal sealed partial class SweepReader
         var concurrent = Int(section, "max-concurrent-trials", path, 1, 1024);
         var threads = Int(section, "threads-per-trial", path, 1, 1024);
         if (threads > _context.Cores)
-            Warn(Join(path, "threads-per-trial"), $"{threads} threads per trial but this machine has {_context.Cores} core{(_context.Cores == 1 ? "" : "s")}: " +
+            Warning(Join(path, "threads-per-trial"), $"{threads} threads per trial but this machine has {_context.Cores} core{(_context.Cores == 1 ? "" : "s")}: " +
                 "the trial's threads will share them and run slower, not faster");
         return concurrent is null || threads is null ? null : new ResourcesSpec(concurrent.Value, threads.Value);
     }

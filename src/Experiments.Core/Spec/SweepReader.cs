@@ -26,7 +26,7 @@ internal sealed partial class SweepReader
     private readonly ImmutableDictionary<string, int> _keyLines;
     private readonly ImmutableHashSet<string> _referenced;
     private readonly List<SpecError> _errors = [];
-    private readonly List<SpecWarning> _warnings = [];
+    private readonly List<SpecError> _warnings = [];
 
     private SweepReader(string source, string baseDirectory, SpecContext context, ImmutableDictionary<string, int> keyLines,
         ImmutableHashSet<string> referenced)
@@ -44,7 +44,7 @@ internal sealed partial class SweepReader
         var reader = new SweepReader(source, baseDirectory, context, keyLines, referenced);
         var sweeps = reader.ReadRoot(root, sweepDefaults);
         var result = reader._errors.Count == 0 ? SpecLoadResult.Valid(sweeps) : SpecLoadResult.Invalid(reader._errors);
-        return result with { Warnings = reader._warnings.ToImmutableArray() };
+        return result with { Warnings = [.. reader._warnings] };
     }
 
     // \z, not $: '$' also matches before a final new line, which let "abc\n" through.
@@ -55,7 +55,7 @@ internal sealed partial class SweepReader
 
     private void Error(string path, string message) => _errors.Add(SpecError.AtKey(_source, path, LineOf(path), message));
 
-    private void Warn(string path, string message) => _warnings.Add(new SpecWarning(_source, LineOf(path), path, message));
+    private void Warning(string path, string message) => _warnings.Add(SpecError.AtKey(_source, path, LineOf(path), message) with { IsWarning = true });
 
     /// <summary>The line of the key, or of its closest enclosing key when it is not in the file.</summary>
     private int? LineOf(string path)
