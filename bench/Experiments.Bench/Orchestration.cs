@@ -126,7 +126,7 @@ public static class Orchestration
 
     private static SweepSpec Load(string text)
     {
-        var result = SpecLoader.LoadText(text, "bench.hocon", Directory.GetCurrentDirectory(), SpecContext.Default);
+        var result = SpecLoader.LoadText(text, "bench.hocon", Directory.GetCurrentDirectory(), Experiments.Training.Models.Context());
         if (!result.IsValid) throw new InvalidOperationException(SpecReport.Render(result));
         return result.Sweeps[0];
     }

@@ -1,3 +1,4 @@
+using Experiments.Training.Cnn;
 using System.Collections.Immutable;
 using System.Diagnostics;
 using Experiments.Core.Search;
@@ -12,7 +13,7 @@ namespace Experiments.Bench;
 /// </summary>
 public static class TpeCost
 {
-    private static readonly ParameterSet Defaults = ModelCatalog.DefaultsOf(ModelKind.Cnn);
+    private static readonly ParameterSet Defaults = CnnModel.Definition.Defaults;
 
     /// <summary>Log-uniform, uniform, int-range with a step, a word choice and a fixed value: every domain kind.</summary>
     private static readonly SearchSpace Space = new([

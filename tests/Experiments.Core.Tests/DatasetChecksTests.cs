@@ -17,7 +17,7 @@ public sealed class DatasetChecksTests
         """;
 
     private static SpecLoadResult Load(DatasetSummary summary, string model = "cnn") =>
-        SpecLoader.LoadText(Spec(model), "t.hocon", "/tmp", new SpecContext(Dataset: _ => summary));
+        SpecLoader.LoadText(Spec(model), "t.hocon", "/tmp", TestFiles.ContextWith(Dataset: _ => summary));
 
     private static DatasetSummary ClassSorted(int perClass) =>
         DatasetSummary.FromLabels("labels", [.. Enumerable.Range(0, 10 * perClass).Select(i => (byte)(i / perClass))], 20);

@@ -24,7 +24,7 @@ public sealed class RobustnessTests
     public bool LoadText_never_throws_on_a_valid_spec_with_random_edits(int seed)
     {
         // Edits with HOCON's structural characters reach deeper than random text: most of these
-        // documents pass the scanner and are parsed by Akka.
+        // documents pass the lexer and reach the parser and the resolver.
         const string alphabet = "{}[],:=\"\n #$+.-0a\\";
         var random = new SplitMix64((ulong)(uint)seed);
         var text = new StringBuilder(Example);
@@ -42,17 +42,27 @@ public sealed class RobustnessTests
     {
         var text = "experiments.sweeps = [\n" + string.Concat(Enumerable.Range(0, 20_000).Select(i => $"  k{i} = {i}\n"));
 
-        var result = SpecLoader.LoadText(text, "f.hocon", "/tmp", SpecContext.Default);
+        var result = SpecLoader.LoadText(text, "f.hocon", "/tmp", TestFiles.Plain);
 
         Assert.Equal("f.hocon:1:22: unclosed '[' (reached the end of the file)", Assert.Single(result.Errors).ToString());
     }
 
     [Fact]
-    public void Should_reject_self_referencing_substitutions_that_would_overflow_akkas_stack()
+    public void Should_answer_substitutions_that_refer_to_each_other_with_one_located_cycle_error()
     {
-        var result = SpecLoader.LoadText("a = ${b}\nb = ${a}\n", "f.hocon", "/tmp", SpecContext.Default);
+        var result = SpecLoader.LoadText("a = ${b}\nb = ${a}\n", "f.hocon", "/tmp", TestFiles.Plain);
 
-        Assert.All(result.Errors, e => Assert.Contains("substitutions", e.Message));
-        Assert.Equal(2, result.Errors.Length);
+        Assert.Equal("f.hocon:1:5: substitution cycle: ${b} -> ${a} -> ${b}", Assert.Single(result.Errors).ToString());
+    }
+
+    [Fact]
+    public void Should_stop_substitutions_that_double_a_value_at_every_level()
+    {
+        var text = "l0 = [1, 1]\n" + string.Concat(Enumerable.Range(1, 40).Select(i => $"l{i} = ${{l{i - 1}}} ${{l{i - 1}}}\n"))
+            + "experiments.sweeps = [{ name = a, model = cnn, search.space.hidden = ${l40} }]";
+
+        var result = SpecLoader.LoadText(text, "f.hocon", "/tmp", TestFiles.Plain);
+
+        Assert.Contains("more than 100,000 values", Assert.Single(result.Errors).ToString());
     }
 }

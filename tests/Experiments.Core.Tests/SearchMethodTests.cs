@@ -2,12 +2,13 @@ using System.Collections.Immutable;
 using Experiments.Core.Search;
 using Experiments.Core.Spec;
 using FsCheck.Xunit;
+using Experiments.Training.Cnn;
 
 namespace Experiments.Core.Tests;
 
 public sealed class SearchMethodTests
 {
-    private static readonly ParameterSet Defaults = ModelCatalog.DefaultsOf(ModelKind.Cnn);
+    private static readonly ParameterSet Defaults = CnnModel.Definition.Defaults;
 
     /// <summary>A small random space built from <paramref name="seed"/>: 1 to 4 domains of every kind.</summary>
     private static SearchSpace RandomSpace(int seed, bool gridReady)
@@ -130,7 +131,7 @@ public sealed class SearchMethodTests
     [Fact]
     public void Factory_and_plan_follow_the_spec()
     {
-        var spec = Assert.Single(SpecLoader.LoadFile(Path.Combine(TestFiles.RepositoryRoot, "config/sweeps/cnn-grid-cv.hocon"), SpecContext.Default).Sweeps);
+        var spec = Assert.Single(SpecLoader.LoadFile(Path.Combine(TestFiles.RepositoryRoot, "config/sweeps/cnn-grid-cv.hocon"), TestFiles.Plain).Sweeps);
 
         var method = SearchMethods.Create(spec);
         var plan = SweepPlan.Of(spec);
@@ -146,9 +147,9 @@ public sealed class SearchMethodTests
         var result = SpecLoader.LoadText("""
             experiments.sweeps = [
               { name = one, model = cnn, search { method = grid, space { hidden = [64, 128] } }, cross-validation { folds = 3 }, training { max-epochs = 4 } }
-              { name = two, model = gan, search { method = random, samples = 5 }, cross-validation { folds = 2 }, training { max-epochs = 10 } }
+              { name = two, model = gan, search { method = random, samples = 5, space { g-learning-rate { log-uniform = [1e-4, 1e-3] } } }, cross-validation { folds = 2 }, training { max-epochs = 10 } }
             ]
-            """, "t.hocon", "/tmp", SpecContext.Default);
+            """, "t.hocon", "/tmp", TestFiles.Plain);
 
         var lines = SpecReport.Render(result).Split(Environment.NewLine);
 
@@ -158,7 +159,7 @@ public sealed class SearchMethodTests
     [Fact]
     public void Validate_report_lists_the_errors_of_an_invalid_file()
     {
-        var result = SpecLoader.LoadText("x = [1,,2]", "bad.hocon", "/tmp", SpecContext.Default);
+        var result = SpecLoader.LoadText("x = [1,,2]", "bad.hocon", "/tmp", TestFiles.Plain);
 
         Assert.Equal("bad.hocon:1:8: empty array element (doubled ',')", SpecReport.Render(result));
     }
@@ -168,7 +169,7 @@ public sealed class SearchMethodTests
     {
         var result = SpecLoader.LoadText(
             "experiments.sweeps = [{\n  name = a\n  model = cnn\n  search { method = grid, space { learnin-rate = [1e-3] } }\n  cross-validation { folds = 1 }\n}]\n",
-            "bad.hocon", "/tmp", SpecContext.Default);
+            "bad.hocon", "/tmp", TestFiles.Plain);
         var lines = SpecReport.Render(result).Split(Environment.NewLine);
         Assert.Equal(2, lines.Length);
         Assert.StartsWith("bad.hocon:4: sweeps[0].search.space.learnin-rate", lines[0]);

@@ -1,5 +1,6 @@
 using Experiments.Core.Search;
 using Experiments.Core.Spec;
+using Experiments.Training.Cnn;
 
 namespace Experiments.Core.Tests;
 
@@ -9,7 +10,7 @@ public sealed class SpecLoaderTests
 
     private static SweepSpec LoadOne(string text, SpecContext? context = null)
     {
-        var result = SpecLoader.LoadText(text, "test.hocon", "/tmp", context ?? SpecContext.Default);
+        var result = SpecLoader.LoadText(text, "test.hocon", "/tmp", context ?? TestFiles.Plain);
         Assert.True(result.IsValid, string.Join("\n", result.Errors));
         return Assert.Single(result.Sweeps);
     }
@@ -26,7 +27,7 @@ public sealed class SpecLoaderTests
     [MemberData(nameof(Examples))]
     public void Should_accept_every_shipped_example(string relativePath)
     {
-        var result = SpecLoader.LoadFile(Path.Combine(TestFiles.RepositoryRoot, relativePath), SpecContext.Default);
+        var result = SpecLoader.LoadFile(Path.Combine(TestFiles.RepositoryRoot, relativePath), TestFiles.Plain);
 
         Assert.True(result.IsValid, string.Join("\n", result.Errors));
         Assert.NotEmpty(result.Sweeps);
@@ -35,7 +36,7 @@ public sealed class SpecLoaderTests
     [Fact]
     public void Should_make_the_default_experiments_file_small_enough_for_two_cores()
     {
-        var spec = Assert.Single(SpecLoader.LoadFile(Path.Combine(TestFiles.RepositoryRoot, "experiments.hocon"), SpecContext.Default).Sweeps);
+        var spec = Assert.Single(SpecLoader.LoadFile(Path.Combine(TestFiles.RepositoryRoot, "experiments.hocon"), TestFiles.Plain).Sweeps);
 
         Assert.Equal(new DatasetSpec(DatasetSpec.DefaultName, null, null, 3000), spec.Dataset);
         Assert.Equal(SearchMethodKind.Random, spec.Search.Method);
@@ -45,7 +46,7 @@ public sealed class SpecLoaderTests
         Assert.Equal(2, spec.CrossValidation.Folds);
         Assert.Equal(3, spec.Training.MaxEpochs);
         Assert.True(spec.EarlyStopping.Enabled);
-        Assert.Equal(ModelCatalog.Metrics.ValLoss, spec.EarlyStopping.Metric);
+        Assert.Equal(CnnModel.Metrics.ValLoss, spec.EarlyStopping.Metric);
         Assert.Equal(new ResourcesSpec(2, 1), spec.Resources);
     }
 
@@ -59,7 +60,7 @@ public sealed class SpecLoaderTests
         Assert.Equal(new CrossValidationSpec(5, true, 0, 0.1), spec.CrossValidation);
         Assert.Equal(10, spec.Training.MaxEpochs);
         Assert.Null(spec.Training.StepsPerEpoch);
-        Assert.Equal(ModelCatalog.DefaultsOf(ModelKind.Cnn), spec.Training.Defaults);
+        Assert.Equal(CnnModel.Definition.Defaults, spec.Training.Defaults);
         Assert.False(spec.EarlyStopping.Enabled);
         Assert.Equal(new PruningSpec(PruningRule.None, 1, 3, 4), spec.Pruning);
         Assert.Equal(new ResourcesSpec(1, 1), spec.Resources);
@@ -126,7 +127,7 @@ public sealed class SpecLoaderTests
     public void Should_resolve_idx_paths_against_the_spec_folder_and_check_they_exist()
     {
         var seen = new List<string>();
-        var context = new SpecContext(FileExists: p => { seen.Add(p); return true; });
+        var context = TestFiles.ContextWith(FileExists: p => { seen.Add(p); return true; });
 
         var spec = LoadOne("experiments.sweeps = [{ name = a, model = cnn, dataset { images = \"data/i.gz\", labels = \"data/l.gz\", limit = 100 } }]", context);
 
@@ -139,7 +140,7 @@ public sealed class SpecLoaderTests
     [Fact]
     public void Should_read_a_memory_mapped_idx_dataset()
     {
-        var context = new SpecContext(FileExists: _ => true);
+        var context = TestFiles.ContextWith(FileExists: _ => true);
         var spec = LoadOne("experiments.sweeps = [{ name = a, model = cnn, dataset { images = \"i-idx3-ubyte\", labels = \"l-idx1-ubyte\", memory-mapped = on } }]", context);
         Assert.True(spec.Dataset.MemoryMapped);
     }
@@ -149,7 +150,7 @@ public sealed class SpecLoaderTests
     [InlineData("dataset { name = mnist-default, memory-mapped = on }", "only IDX files (images and labels) can be memory-mapped")]
     public void Should_refuse_memory_mapping_what_cannot_be_mapped(string dataset, string expected)
     {
-        var result = SpecLoader.LoadText($"experiments.sweeps = [{{ name = a, model = cnn, {dataset} }}]", "t.hocon", "/tmp", new SpecContext(FileExists: _ => true));
+        var result = SpecLoader.LoadText($"experiments.sweeps = [{{ name = a, model = cnn, {dataset} }}]", "t.hocon", "/tmp", TestFiles.ContextWith(FileExists: _ => true));
         var error = Assert.Single(result.Errors);
         Assert.Contains("sweeps[0].dataset.memory-mapped", error.ToString());
         Assert.Contains(expected, error.ToString());
@@ -158,7 +159,7 @@ public sealed class SpecLoaderTests
     [Fact]
     public void Should_accept_folds_when_every_class_has_enough_samples()
     {
-        var context = new SpecContext(Dataset: _ => DatasetSummary.FromLabels("labels", [.. Enumerable.Repeat((byte)0, 6), .. Enumerable.Repeat((byte)1, 100)], null));
+        var context = TestFiles.ContextWith(Dataset: _ => DatasetSummary.FromLabels("labels", [.. Enumerable.Repeat((byte)0, 6), .. Enumerable.Repeat((byte)1, 100)], null));
 
         var spec = LoadOne("experiments.sweeps = [{ name = a, model = cnn, cross-validation { folds = 5 } }]", context);
 
@@ -168,7 +169,7 @@ public sealed class SpecLoaderTests
     [Fact]
     public void Should_report_a_class_count_callback_that_fails_as_an_error_not_an_exception()
     {
-        var context = new SpecContext(Dataset: _ => throw new IOException("disk on fire"));
+        var context = TestFiles.ContextWith(Dataset: _ => throw new IOException("disk on fire"));
 
         var result = SpecLoader.LoadText(Minimal, "t.hocon", "/tmp", context);
 
@@ -178,7 +179,7 @@ public sealed class SpecLoaderTests
     [Fact]
     public void Should_report_unclosed_bracket_with_line_and_column()
     {
-        var result = SpecLoader.LoadText("experiments {\n  sweeps = [{ name = a }\n}\n", "f.hocon", "/tmp", SpecContext.Default);
+        var result = SpecLoader.LoadText("experiments {\n  sweeps = [{ name = a }\n}\n", "f.hocon", "/tmp", TestFiles.Plain);
 
         Assert.Equal("f.hocon:2:12: unclosed '[' (found '}' at 3:1)", Assert.Single(result.Errors).ToString());
     }
@@ -186,7 +187,7 @@ public sealed class SpecLoaderTests
     [Fact]
     public void Should_name_the_line_of_a_key_whose_value_is_wrong()
     {
-        var result = SpecLoader.LoadText("experiments.sweeps = [{\n  name = a\n  model = cnn\n  training {\n    max-epochs = eight\n  }\n}]", "f.hocon", "/tmp", SpecContext.Default);
+        var result = SpecLoader.LoadText("experiments.sweeps = [{\n  name = a\n  model = cnn\n  training {\n    max-epochs = eight\n  }\n}]", "f.hocon", "/tmp", TestFiles.Plain);
 
         Assert.Equal("f.hocon:5: sweeps[0].training.max-epochs: expected an integer, got 'eight'", Assert.Single(result.Errors).ToString());
     }
@@ -194,7 +195,7 @@ public sealed class SpecLoaderTests
     [Fact]
     public void Should_reject_a_file_larger_than_one_mebibyte_without_parsing_it()
     {
-        var result = SpecLoader.LoadText(new string(' ', SpecLoader.MaxBytes + 1), "big.hocon", "/tmp", SpecContext.Default);
+        var result = SpecLoader.LoadText(new string(' ', SpecLoader.MaxBytes + 1), "big.hocon", "/tmp", TestFiles.Plain);
 
         Assert.Contains("at most", Assert.Single(result.Errors).Message);
     }
@@ -202,7 +203,7 @@ public sealed class SpecLoaderTests
     [Fact]
     public void Should_report_a_missing_file_instead_of_throwing()
     {
-        var result = SpecLoader.LoadFile("/nonexistent/sweeps.hocon", SpecContext.Default);
+        var result = SpecLoader.LoadFile("/nonexistent/sweeps.hocon", TestFiles.Plain);
 
         Assert.Equal("/nonexistent/sweeps.hocon: file not found", Assert.Single(result.Errors).ToString());
     }

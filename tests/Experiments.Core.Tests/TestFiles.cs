@@ -13,8 +13,16 @@ internal static class TestFiles
     /// A host stand-in: a dataset with a limit has at least limit/10 samples in each of ten classes;
     /// without one the counts are unknown (null), so the check is skipped.
     /// </summary>
-    public static SpecContext Context { get; } = new(
+    public static SpecContext Context { get; } = ContextWith(
         Dataset: d => d.Limit is { } n ? DatasetSummary.FromLabels("labels", [.. Enumerable.Range(0, n).Select(i => (byte)(i % 10))], n) : null);
+
+    /// <summary>The program's models, nothing known of datasets.</summary>
+    public static SpecContext Plain { get; } = ContextWith();
+
+    /// <summary>A spec context with the program's registered models.</summary>
+    public static SpecContext ContextWith(
+        Func<DatasetSpec, DatasetSummary?>? Dataset = null, Func<string, bool>? FileExists = null) =>
+        new SpecContext(Dataset, FileExists) { Models = Training.Models.Registry };
 
     private static string FindRoot()
     {

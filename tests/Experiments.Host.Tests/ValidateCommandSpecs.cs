@@ -34,6 +34,31 @@ public sealed class ValidateCommandSpecs : IDisposable
     }
 
     [Fact]
+    public void Should_print_a_warning_with_its_line_and_still_exit_zero()
+    {
+        var file = _dir.Write("threads.hocon", "experiments.sweeps = [{\n  name = a, model = cnn\n  resources.threads-per-trial = 1024\n}]\n");
+
+        var (exitCode, output) = Validate(file);
+
+        Assert.Equal(ExitCodes.Success, exitCode);
+        Assert.Contains("a: 1 config × 5 folds", output);
+        Assert.Contains($"{file}:3: sweeps[0].resources.threads-per-trial: warning: 1024 threads per trial but this machine has", output);
+    }
+
+    [Fact]
+    public void Should_validate_a_sweep_that_includes_a_shared_base_beside_it()
+    {
+        _dir.Write("base.conf", "base { model = cnn, training.max-epochs = 2, cross-validation.folds = 2 }\n");
+        var file = _dir.Write("shared.hocon", "include \"base.conf\"\nexperiments.sweeps = [${base} { name = a }, ${base} { name = b }]\n");
+
+        var (exitCode, output) = Validate(file);
+
+        Assert.Equal(ExitCodes.Success, exitCode);
+        Assert.Contains("a: 1 config × 2 folds, worst case 6 epochs", output);
+        Assert.Contains("b: 1 config × 2 folds, worst case 6 epochs", output);
+    }
+
+    [Fact]
     public void Should_name_a_missing_file_and_exit_two()
     {
         var missing = _dir.File("nowhere.hocon");

@@ -25,9 +25,18 @@ public static class SpecJson
     public static SweepSpec Deserialize(string json) =>
         JsonSerializer.Deserialize<SweepSpec>(json, Options) ?? throw new JsonException("empty spec");
 
-    /// <summary>A short digest of the spec: a sweep's identity in the journal (same name + same spec = resume).</summary>
+    /// <summary>
+    /// A short digest of the spec: a sweep's identity in the journal (same name + same spec =
+    /// resume). Computed from a canonical form with the IDX paths as the spec wrote them, so
+    /// moving the spec's folder (data and results beside it) resumes the same sweep.
+    /// </summary>
     public static string Digest(SweepSpec spec) =>
-        Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(Serialize(spec))))[..12];
+        Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(Serialize(Canonical(spec)))))[..12];
+
+    /// <summary>The spec without where its folder happens to live (a spec on the default dataset is unchanged).</summary>
+    public static SweepSpec Canonical(SweepSpec spec) => spec.Dataset is { ImagesAsWritten: { } images, LabelsAsWritten: { } labels } dataset
+        ? spec with { Dataset = dataset with { Images = images, Labels = labels, ImagesAsWritten = null, LabelsAsWritten = null } }
+        : spec;
 
     /// <summary>A hyperparameter value as a JSON number or string.</summary>
     private sealed class ParamValueConverter : JsonConverter<ParamValue>

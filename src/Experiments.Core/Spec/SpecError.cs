@@ -38,12 +38,16 @@ public sealed record SpecLoadResult(ImmutableArray<SweepSpec> Sweeps, ImmutableA
 /// <summary>
 /// What the loader may ask of its host. <see cref="Dataset"/> summarizes a dataset's files: a
 /// problem with them, or its samples per class (null, or a null answer, skips the dataset checks);
-/// <see cref="FileExists"/> checks IDX paths (defaults to the file system).
+/// <see cref="FileExists"/> checks IDX paths (defaults to the file system); <see cref="Cores"/> is
+/// the number of cores trials will share (defaults to this machine's); <see cref="Models"/> are
+/// the models sweeps may name (Experiments.Training registers them).
 /// </summary>
 public sealed record SpecContext(
     Func<DatasetSpec, DatasetSummary?>? Dataset = null,
     Func<string, bool>? FileExists = null)
 {
     public static readonly SpecContext Default = new();
+    public int Cores { get; init; } = Environment.ProcessorCount;
+    public ModelRegistry Models { get; init; } = ModelRegistry.Empty;
     public bool Exists(string path) => (FileExists ?? File.Exists)(path);
 }

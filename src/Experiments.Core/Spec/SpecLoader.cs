@@ -1,15 +1,13 @@
 using System.Collections.Immutable;
 using System.Text;
-using Akka.Configuration;
 using Experiments.Core.Spec.Hocon;
 
 namespace Experiments.Core.Spec;
 
 /// <summary>
-/// Reads sweep files. Never throws for bad input and never hangs: the text is size-checked and
-/// structurally scanned before Akka's HOCON parser sees it (that parser accepts malformed text
-/// silently and, on an unclosed '[', allocates without limit), and every problem comes back as a
-/// located <see cref="SpecError"/>.
+/// Reads sweep files. Never throws for bad input and never hangs: the text is size-checked, parsed
+/// once by the project's own HOCON parser (includes and substitutions resolved, with their
+/// limits), and every problem comes back as a located <see cref="SpecError"/>.
 /// </summary>
 public static class SpecLoader
 {
@@ -41,31 +39,34 @@ public static class SpecLoader
         {
             return SpecLoadResult.Invalid([SpecError.InFile(path, $"cannot read the file: {e.Message}")]);
         }
-        var directory = Path.GetDirectoryName(Path.GetFullPath(path)) ?? Directory.GetCurrentDirectory();
-        return LoadBytes(bytes, path, directory, context);
+        var fullPath = Path.GetFullPath(path);
+        var directory = Path.GetDirectoryName(fullPath) ?? Directory.GetCurrentDirectory();
+        return LoadBytes(bytes, path, directory, context, fullPath);
     }
 
-    public static SpecLoadResult LoadBytes(byte[] bytes, string sourceName, string baseDirectory, SpecContext context)
+    public static SpecLoadResult LoadBytes(byte[] bytes, string sourceName, string baseDirectory, SpecContext context) =>
+        LoadBytes(bytes, sourceName, baseDirectory, context, fullPath: null);
+
+    private static SpecLoadResult LoadBytes(byte[] bytes, string sourceName, string baseDirectory, SpecContext context, string? fullPath)
     {
         if (bytes.Length > MaxBytes) return TooLarge(sourceName, bytes.Length);
         if (Utf8.FirstInvalidByte(bytes) is { } bad)
             return SpecLoadResult.Invalid([SpecError.At(sourceName, bad.Line, bad.Column, "invalid UTF-8: save the file as UTF-8")]);
-        return LoadText(Encoding.UTF8.GetString(bytes), sourceName, baseDirectory, context);
+        return LoadText(Encoding.UTF8.GetString(bytes), sourceName, baseDirectory, context, fullPath);
     }
 
-    public static SpecLoadResult LoadText(string text, string sourceName, string baseDirectory, SpecContext context)
+    /// <param name="baseDirectory">The folder IDX paths and includes are relative to; includes must stay in it.</param>
+    public static SpecLoadResult LoadText(string text, string sourceName, string baseDirectory, SpecContext context) =>
+        LoadText(text, sourceName, baseDirectory, context, fullPath: null);
+
+    private static SpecLoadResult LoadText(string text, string sourceName, string baseDirectory, SpecContext context, string? fullPath)
     {
         try
         {
             if (text.Length > MaxBytes) return TooLarge(sourceName, text.Length);
-            var structure = HoconStructure.Check(text);
-            if (!structure.Errors.IsEmpty)
-                return SpecLoadResult.Invalid(structure.Errors.Select(e => SpecError.At(sourceName, e.Line, e.Column, e.Message)));
-            ObjectNode? root;
-            try { root = HoconNodes.From(ConfigurationFactory.ParseString(structure.Canonical).Root) as ObjectNode; }
-            catch (Exception e) { return SpecLoadResult.Invalid([SpecError.InFile(sourceName, $"HOCON parser: {e.Message}")]); }
-            if (root is null) return SpecLoadResult.Invalid([SpecError.InFile(sourceName, "expected an object at the top of the file")]);
-            return SweepReader.Read(root, SweepDefaults.Value, sourceName, baseDirectory, context, structure.KeyLines);
+            var (root, keyLines, errors, referenced) = Parse(text, sourceName, baseDirectory, fullPath);
+            if (root is null) return SpecLoadResult.Invalid(errors);
+            return SweepReader.Read(root, SweepDefaults.Value, sourceName, baseDirectory, context, keyLines, referenced);
         }
         catch (Exception e)
         {
@@ -74,9 +75,31 @@ public static class SpecLoader
         }
     }
 
+    /// <summary>
+    /// One parse: the resolved tree, the line of each key path of the top file and the paths that
+    /// substitutions name; or every problem.
+    /// </summary>
+    internal static (ObjectNode? Root, ImmutableDictionary<string, int> KeyLines, ImmutableArray<SpecError> Errors, ImmutableHashSet<string> Referenced) Parse(
+        string text, string sourceName, string baseDirectory, string? fullPath)
+    {
+        try
+        {
+            var includes = new HoconIncludes(baseDirectory, sourceName, fullPath);
+            var (raw, keyLines) = HoconParser.Parse(text, sourceName, includes, recordLines: true);
+            var errors = new List<SpecError>();
+            var root = HoconResolver.Resolve(raw, sourceName, errors, out var referenced);
+            return (root, keyLines, errors.ToImmutableArray(), referenced);
+        }
+        catch (HoconException e)
+        {
+            return (null, ImmutableDictionary<string, int>.Empty, e.Errors, ImmutableHashSet<string>.Empty);
+        }
+    }
+
     private static ObjectNode LoadSweepDefaults()
     {
-        var root = HoconNodes.From(ConfigurationFactory.ParseString(ReferenceConf()).Root) as ObjectNode;
+        var (root, _, errors, _) = Parse(ReferenceConf(), "reference.conf", AppContext.BaseDirectory, fullPath: null);
+        if (!errors.IsEmpty) throw new InvalidOperationException($"reference.conf: {string.Join("; ", errors)}");
         return (root?.Get("experiments") as ObjectNode)?.Get("sweep-defaults") as ObjectNode
             ?? throw new InvalidOperationException("reference.conf has no experiments.sweep-defaults");
     }

@@ -30,6 +30,17 @@ public sealed record DatasetSpec(string Name, string? Images, string? Labels, in
     public const string DefaultName = "mnist-default";
     public bool IsDefault => Name == DefaultName;
     public bool MemoryMapped { get; init; }
+
+    /// <summary>
+    /// The IDX paths as the spec wrote them (relative to its folder, usually): what a sweep's
+    /// identity depends on, so that moving the folder does not make it another sweep.
+    /// </summary>
+    [System.Text.Json.Serialization.JsonIgnore(Condition = System.Text.Json.Serialization.JsonIgnoreCondition.WhenWritingNull)]
+    public string? ImagesAsWritten { get; init; }
+
+    /// <inheritdoc cref="ImagesAsWritten"/>
+    [System.Text.Json.Serialization.JsonIgnore(Condition = System.Text.Json.Serialization.JsonIgnoreCondition.WhenWritingNull)]
+    public string? LabelsAsWritten { get; init; }
 }
 
 public enum SearchMethodKind { Grid, Random, Tpe }

@@ -43,7 +43,7 @@ public sealed class CnnTrainer : IModelTrainer
         var loss = functional.cross_entropy(Model.forward(images), labels);
         loss.backward();
         _optimizer.step();
-        return new Dictionary<string, double> { [ModelCatalog.Metrics.TrainLoss] = loss.item<float>() };
+        return new Dictionary<string, double> { [CnnModel.Metrics.TrainLoss] = loss.item<float>() };
     }
 
     public IReadOnlyDictionary<string, double> Evaluate(IReadOnlyList<int> indices)
@@ -51,8 +51,8 @@ public sealed class CnnTrainer : IModelTrainer
         var (loss, accuracy) = LossAndAccuracy(Model, _data, indices);
         return new Dictionary<string, double>
         {
-            [ModelCatalog.Metrics.ValLoss] = loss,
-            [ModelCatalog.Metrics.ValAccuracy] = accuracy,
+            [CnnModel.Metrics.ValLoss] = loss,
+            [CnnModel.Metrics.ValAccuracy] = accuracy,
         };
     }
 

@@ -62,7 +62,7 @@ public static class DigitClassifierCache
         if (!File.Exists(path)) return null;
         try
         {
-            return CheckpointFile.Read(path).Meta.Metrics[ModelCatalog.Metrics.ValAccuracy];
+            return CheckpointFile.Read(path).Meta.Metrics[CnnModel.Metrics.ValAccuracy];
         }
         catch (CheckpointException)
         {
@@ -89,7 +89,7 @@ public static class DigitClassifierCache
         }
         var metrics = trainer.Evaluate(validation);
         trainer.SaveCheckpoint(path, new CheckpointMeta("cnn", Epochs, Epochs * (long)training.Length, metrics));
-        return metrics[ModelCatalog.Metrics.ValAccuracy];
+        return metrics[CnnModel.Metrics.ValAccuracy];
     }
 
     private static string Sanitise(string name)

@@ -94,8 +94,8 @@ public sealed class GanTrainer : IModelTrainer, IProducesArtifacts
 
         return new Dictionary<string, double>
         {
-            [ModelCatalog.Metrics.DiscriminatorLoss] = discriminatorLoss.item<float>(),
-            [ModelCatalog.Metrics.GeneratorLoss] = generatorLoss.item<float>(),
+            [GanModel.Metrics.DiscriminatorLoss] = discriminatorLoss.item<float>(),
+            [GanModel.Metrics.GeneratorLoss] = generatorLoss.item<float>(),
         };
     }
 
@@ -127,8 +127,8 @@ public sealed class GanTrainer : IModelTrainer, IProducesArtifacts
         var coverage = ClassCoverage.Of(predictions);
         return new Dictionary<string, double>
         {
-            [ModelCatalog.Metrics.Fid] = all.Length < 2 ? double.NaN : FrechetDistance.Between(cat(realFeatures), cat(fakeFeatures)),
-            [ModelCatalog.Metrics.ClassCoverage] = coverage.NormalisedEntropy,
+            [GanModel.Metrics.Fid] = all.Length < 2 ? double.NaN : FrechetDistance.Between(cat(realFeatures), cat(fakeFeatures)),
+            [GanModel.Metrics.ClassCoverage] = coverage.NormalisedEntropy,
             [ClassesSeen] = coverage.ClassesSeen,
         };
     }

@@ -22,7 +22,7 @@ public static class TinySweeps
               retries = {{retries}}
             }]
             """;
-        var result = SpecLoader.LoadText(text, "test.hocon", Directory.GetCurrentDirectory(), SpecContext.Default);
+        var result = SpecLoader.LoadText(text, "test.hocon", Directory.GetCurrentDirectory(), Experiments.Training.Models.Context());
         Assert.True(result.IsValid, SpecReport.Render(result));
         return Assert.Single(result.Sweeps);
     }

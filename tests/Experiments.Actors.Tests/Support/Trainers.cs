@@ -2,6 +2,7 @@ using System.Collections.Immutable;
 using Experiments.Core.Spec;
 using Experiments.Training;
 using Experiments.Training.Data;
+using Experiments.Training.Cnn;
 
 namespace Experiments.Actors.Tests.Support;
 
@@ -45,7 +46,7 @@ public sealed class NaNLoss(IModelTrainer inner) : DelegatingTrainer(inner)
     public override IReadOnlyDictionary<string, double> TrainStep(ReadOnlySpan<int> batch)
     {
         base.TrainStep(batch);
-        return new Dictionary<string, double> { [ModelCatalog.Metrics.TrainLoss] = double.NaN };
+        return new Dictionary<string, double> { [CnnModel.Metrics.TrainLoss] = double.NaN };
     }
 }
 
@@ -53,7 +54,7 @@ public sealed class NaNLoss(IModelTrainer inner) : DelegatingTrainer(inner)
 public sealed class ConstantValLoss(IModelTrainer inner, double valLoss) : DelegatingTrainer(inner)
 {
     public override IReadOnlyDictionary<string, double> Evaluate(IReadOnlyList<int> indices) =>
-        new Dictionary<string, double>(base.Evaluate(indices)) { [ModelCatalog.Metrics.ValLoss] = valLoss };
+        new Dictionary<string, double>(base.Evaluate(indices)) { [CnnModel.Metrics.ValLoss] = valLoss };
 }
 
 /// <summary>Builds the real trainers, wraps them as the test asks, and records how many were built and are alive.</summary>

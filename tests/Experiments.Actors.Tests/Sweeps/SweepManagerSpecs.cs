@@ -1,3 +1,4 @@
+using Experiments.Training.Cnn;
 using Akka.Actor;
 using Akka.Configuration;
 using Akka.TestKit.Xunit2;
@@ -190,7 +191,7 @@ public sealed class SweepManagerSpecs(ITestOutputHelper output) : TestKit(Config
         {
             var valLoss = key.IsFinal ? 0.25 : 0.5;
             events.Add(new SweepEvents.TrialStarted(key.ConfigId, key.Fold));
-            events.Add(new SweepEvents.EpochRecorded(key.ConfigId, key.Fold, 1, new Dictionary<string, double> { [ModelCatalog.Metrics.ValLoss] = valLoss }, 1.0));
+            events.Add(new SweepEvents.EpochRecorded(key.ConfigId, key.Fold, 1, new Dictionary<string, double> { [CnnModel.Metrics.ValLoss] = valLoss }, 1.0));
             events.Add(new SweepEvents.TrialEnded(key.ConfigId, key.Fold, TrialStatus.Completed, 1, valLoss, 1, "ran all 1 epochs"));
         }
         // The kill came before SweepEnded was written.

@@ -1,3 +1,4 @@
+using Experiments.Training.Cnn;
 using Akka.Actor;
 using Akka.TestKit.Xunit2;
 using Experiments.Actors.Datasets;
@@ -19,7 +20,7 @@ public sealed class ScriptedValLoss(IModelTrainer inner, double learningRate) : 
         var fold = indices.Count > 0 ? indices[0] % 2 : 0;
         return new Dictionary<string, double>(base.Evaluate(indices))
         {
-            [ModelCatalog.Metrics.ValLoss] = learningRate * 100 + 1.0 / ++_epoch + fold * 0.01,
+            [CnnModel.Metrics.ValLoss] = learningRate * 100 + 1.0 / ++_epoch + fold * 0.01,
         };
     }
 }

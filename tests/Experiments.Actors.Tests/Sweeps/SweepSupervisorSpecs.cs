@@ -8,6 +8,7 @@ using Experiments.Actors.Tests.Support;
 using Experiments.Core.Spec;
 using Experiments.Core.Trials;
 using Xunit.Abstractions;
+using Experiments.Training.Cnn;
 
 namespace Experiments.Actors.Tests.Sweeps;
 
@@ -89,7 +90,7 @@ public sealed class SweepSupervisorSpecs(ITestOutputHelper output) : TestKit(Tes
         {
             var config = (int)configs[row]!.Value;
             var foldBests = Enumerable.Range(0, 3)
-                .Select(fold => Column(SweepFile("aggregation", "trials", $"trial-{config}-fold-{fold}", "metrics.csv"), ModelCatalog.Metrics.ValLoss).Min()!.Value)
+                .Select(fold => Column(SweepFile("aggregation", "trials", $"trial-{config}-fold-{fold}", "metrics.csv"), CnnModel.Metrics.ValLoss).Min()!.Value)
                 .ToList();
             var mean = foldBests.Average();
             var sd = Math.Sqrt(foldBests.Sum(v => (v - mean) * (v - mean)) / (foldBests.Count - 1));
@@ -115,7 +116,7 @@ public sealed class SweepSupervisorSpecs(ITestOutputHelper output) : TestKit(Tes
         var testScore = root.GetProperty("test-score").GetDouble();
         Assert.InRange(testScore, 0, 10);
         Assert.Equal(summary.TestScore, testScore);
-        Assert.InRange(root.GetProperty("test-metrics").GetProperty(ModelCatalog.Metrics.ValAccuracy).GetDouble(), 0, 1);
+        Assert.InRange(root.GetProperty("test-metrics").GetProperty(CnnModel.Metrics.ValAccuracy).GetDouble(), 0, 1);
         var best = summary.Leaderboard[0].Config.Id;
         Assert.Equal(best, root.GetProperty("best").GetProperty("id").GetInt32());
         // Without early stopping the retrain runs the full budget.

@@ -11,6 +11,7 @@ using Experiments.Core.Trials;
 using Experiments.Training.Checkpoints;
 using Experiments.Training.Tests.TensorBoard;
 using Xunit.Abstractions;
+using Experiments.Training.Cnn;
 
 namespace Experiments.Actors.Tests.Trials;
 
@@ -19,7 +20,7 @@ public sealed class TrialRunnerSpecs(DigitsFixture digits, ITestOutputHelper out
 {
     private const int StepsPerEpoch = 3;
     private static readonly TrialKey Key = new(ConfigId: 4, Fold: 1);
-    private static readonly ParameterSet Parameters = ModelCatalog.DefaultsOf(ModelKind.Cnn)
+    private static readonly ParameterSet Parameters = CnnModel.Definition.Defaults
         .With("hidden", ParamValue.Of(16)).With("batch-size", ParamValue.Of(32));
 
     private readonly TempDir _dir = new();
@@ -28,7 +29,7 @@ public sealed class TrialRunnerSpecs(DigitsFixture digits, ITestOutputHelper out
     {
         var fold = FoldSplitter.Split(digits.Digits.LabelArray, folds: 2, testFraction: 0, stratified: true, seed: 1).Folds[Key.Fold];
         return new TrialPlan("runner-spec", Key, ModelKind.Cnn, Parameters, digits.Digits, fold.Train, fold.Validation,
-            maxEpochs, StepsPerEpoch, Seed: 11, Threads: 1, retries, _dir.Path, ModelCatalog.Metrics.ValLoss, OptimizationMode.Min,
+            maxEpochs, StepsPerEpoch, Seed: 11, Threads: 1, retries, _dir.Path, CnnModel.Metrics.ValLoss, OptimizationMode.Min,
             new CheckpointSpec(KeepBest: true, everyEpochs), factory);
     }
 
@@ -76,11 +77,11 @@ public sealed class TrialRunnerSpecs(DigitsFixture digits, ITestOutputHelper out
         Assert.Equal([1, 2, 3], run.Reports.Select(r => r.Epoch));
         Assert.All(run.Reports, r =>
         {
-            Assert.InRange(r.Get(ModelCatalog.Metrics.ValLoss)!.Value, 0, 10);
-            Assert.InRange(r.Get(ModelCatalog.Metrics.ValAccuracy)!.Value, 0, 1);
-            Assert.NotNull(r.Get(ModelCatalog.Metrics.TrainLoss));
+            Assert.InRange(r.Get(CnnModel.Metrics.ValLoss)!.Value, 0, 10);
+            Assert.InRange(r.Get(CnnModel.Metrics.ValAccuracy)!.Value, 0, 1);
+            Assert.NotNull(r.Get(CnnModel.Metrics.TrainLoss));
         });
-        var valLosses = run.Reports.Select(r => r.Get(ModelCatalog.Metrics.ValLoss)!.Value).ToList();
+        var valLosses = run.Reports.Select(r => r.Get(CnnModel.Metrics.ValLoss)!.Value).ToList();
         Assert.Equal(TrialStatus.Completed, run.Outcome.Status);
         Assert.Equal(3, run.Outcome.EpochsRun);
         Assert.Equal(valLosses.Min(), run.Outcome.BestMetric);
@@ -101,8 +102,8 @@ public sealed class TrialRunnerSpecs(DigitsFixture digits, ITestOutputHelper out
 
         var header = MetricsCsv()[0].Split(',');
         Assert.Equal("epoch", header[0]);
-        Assert.Contains(ModelCatalog.Metrics.ValLoss, header);
-        Assert.Contains(ModelCatalog.Metrics.ValAccuracy, header);
+        Assert.Contains(CnnModel.Metrics.ValLoss, header);
+        Assert.Contains(CnnModel.Metrics.ValAccuracy, header);
         Assert.Equal([1, 2], EpochsInMetricsCsv());
         Assert.All(MetricsCsv().Skip(1), line => Assert.Equal(header.Length, line.Split(',').Length));
 
@@ -187,8 +188,8 @@ public sealed class TrialRunnerSpecs(DigitsFixture digits, ITestOutputHelper out
         Assert.Equal([1, 2, 3, 4], EpochsInMetricsCsv());
         Assert.Equal(failAt + 2 * StepsPerEpoch, steps.Steps);
         // Model, optimizer and RNG come back from last.ckpt, and the batches are a function of (seed, epoch).
-        Assert.Equal(run.Reports[2].Get(ModelCatalog.Metrics.ValLoss), run.Reports[3].Get(ModelCatalog.Metrics.ValLoss));
-        Assert.Equal(run.Reports[2].Get(ModelCatalog.Metrics.TrainLoss), run.Reports[3].Get(ModelCatalog.Metrics.TrainLoss));
+        Assert.Equal(run.Reports[2].Get(CnnModel.Metrics.ValLoss), run.Reports[3].Get(CnnModel.Metrics.ValLoss));
+        Assert.Equal(run.Reports[2].Get(CnnModel.Metrics.TrainLoss), run.Reports[3].Get(CnnModel.Metrics.TrainLoss));
     }
 
     [Fact]
@@ -243,7 +244,7 @@ public sealed class TrialRunnerSpecs(DigitsFixture digits, ITestOutputHelper out
 
         Assert.Empty(run.Reports);
         Assert.Equal(TrialStatus.Diverged, run.Outcome.Status);
-        Assert.Contains(ModelCatalog.Metrics.TrainLoss, run.Outcome.Reason);
+        Assert.Contains(CnnModel.Metrics.TrainLoss, run.Outcome.Reason);
         Assert.Contains("NaN", run.Outcome.Reason);
         Assert.Equal(1, factory.Created);
     }

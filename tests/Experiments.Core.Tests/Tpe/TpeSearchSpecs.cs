@@ -1,3 +1,4 @@
+using Experiments.Training.Cnn;
 using System.Collections.Immutable;
 using Experiments.Core.Search;
 using Experiments.Core.Search.Tpe;
@@ -8,7 +9,7 @@ namespace Experiments.Core.Tests.Tpe;
 
 public sealed class TpeSearchSpecs
 {
-    private static readonly ParameterSet Defaults = ModelCatalog.DefaultsOf(ModelKind.Cnn);
+    private static readonly ParameterSet Defaults = CnnModel.Definition.Defaults;
 
     /// <summary>Every domain kind at once: log-uniform, uniform, int-range with a step, a word choice, a fixed value.</summary>
     internal static readonly SearchSpace Mixed = new([

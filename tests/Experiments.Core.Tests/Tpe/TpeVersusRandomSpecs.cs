@@ -1,3 +1,4 @@
+using Experiments.Training.Cnn;
 using Experiments.Core.Search;
 using Experiments.Core.Search.Tpe;
 using Experiments.Core.Spec;
@@ -10,7 +11,7 @@ public sealed class TpeVersusRandomSpecs
     private const int Seeds = 30, Budget = 80;
     private const double NearOptimum = 0.5;
 
-    private static readonly ParameterSet Defaults = ModelCatalog.DefaultsOf(ModelKind.Cnn);
+    private static readonly ParameterSet Defaults = CnnModel.Definition.Defaults;
 
     /// <summary>How many configs the method proposed until one scored below <see cref="NearOptimum"/>; Budget + 1 if none did.</summary>
     private static int ConfigsToReach(ISearchMethod method)

@@ -1,13 +1,14 @@
 using Experiments.Core.Spec;
 using Experiments.Core.Trials;
 using FsCheck.Xunit;
+using Experiments.Training.Cnn;
 
 namespace Experiments.Core.Tests.Trials;
 
 public sealed class EarlyStoppingSpecs
 {
     private static EarlyStoppingSpec Spec(int patience = 3, double minDelta = 0, OptimizationMode mode = OptimizationMode.Min, bool enabled = true) =>
-        new(enabled, ModelCatalog.Metrics.ValLoss, mode, patience, minDelta);
+        new(enabled, CnnModel.Metrics.ValLoss, mode, patience, minDelta);
 
     [Fact]
     public void Should_not_stop_before_more_than_patience_epochs_were_seen()

@@ -1,3 +1,4 @@
+using Experiments.Training.Cnn;
 using Experiments.Core.Spec;
 using Experiments.Training;
 using Experiments.Training.Data;
@@ -24,7 +25,7 @@ public sealed class ScriptedTrainer(double learningRate) : IModelTrainer
     public IReadOnlyDictionary<string, double> TrainStep(ReadOnlySpan<int> batch)
     {
         if (learningRate >= FailingFrom && _epochsEvaluated >= 1) throw new InvalidOperationException("scripted fault in epoch 2");
-        return new Dictionary<string, double> { [ModelCatalog.Metrics.TrainLoss] = TrainLoss(learningRate) };
+        return new Dictionary<string, double> { [CnnModel.Metrics.TrainLoss] = TrainLoss(learningRate) };
     }
 
     public IReadOnlyDictionary<string, double> Evaluate(IReadOnlyList<int> indices)
@@ -32,8 +33,8 @@ public sealed class ScriptedTrainer(double learningRate) : IModelTrainer
         _epochsEvaluated++;
         return new Dictionary<string, double>
         {
-            [ModelCatalog.Metrics.ValLoss] = ValLoss(learningRate, _epochsEvaluated),
-            [ModelCatalog.Metrics.ValAccuracy] = ValAccuracy(_epochsEvaluated),
+            [CnnModel.Metrics.ValLoss] = ValLoss(learningRate, _epochsEvaluated),
+            [CnnModel.Metrics.ValAccuracy] = ValAccuracy(_epochsEvaluated),
         };
     }
 

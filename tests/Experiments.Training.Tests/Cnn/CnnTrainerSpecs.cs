@@ -26,8 +26,8 @@ public class CnnTrainerSpecs(DefaultDigitsFixture fixture)
     {
         var a = TrainAndEvaluate(seed: 5, steps: 10);
         var b = TrainAndEvaluate(seed: 5, steps: 10);
-        Assert.Equal(a[ModelCatalog.Metrics.ValLoss], b[ModelCatalog.Metrics.ValLoss]);
-        Assert.Equal(a[ModelCatalog.Metrics.ValAccuracy], b[ModelCatalog.Metrics.ValAccuracy]);
+        Assert.Equal(a[CnnModel.Metrics.ValLoss], b[CnnModel.Metrics.ValLoss]);
+        Assert.Equal(a[CnnModel.Metrics.ValAccuracy], b[CnnModel.Metrics.ValAccuracy]);
     }
 
     [Fact]
@@ -49,7 +49,7 @@ public class CnnTrainerSpecs(DefaultDigitsFixture fixture)
         new Random(1).Shuffle(order);
         for (var start = 0; start + 64 <= order.Length; start += 64) trainer.TrainStep(order.AsSpan(start, 64));
         var metrics = trainer.Evaluate(fold.Validation);
-        Assert.True(metrics[ModelCatalog.Metrics.ValAccuracy] >= 0.90, $"accuracy {metrics[ModelCatalog.Metrics.ValAccuracy]}");
+        Assert.True(metrics[CnnModel.Metrics.ValAccuracy] >= 0.90, $"accuracy {metrics[CnnModel.Metrics.ValAccuracy]}");
     }
 
     [Fact]

@@ -17,7 +17,7 @@ public class TrialDropoutSpecs(DefaultDigitsFixture fixture)
     {
         TorchRuntime.UseThreads(1);
         using var trainer = new CnnTrainer(fixture.Digits, WithDropout, seed);
-        return Enumerable.Range(0, 12).Select(s => trainer.TrainStep(Batch(s))[ModelCatalog.Metrics.TrainLoss]).ToArray();
+        return Enumerable.Range(0, 12).Select(s => trainer.TrainStep(Batch(s))[CnnModel.Metrics.TrainLoss]).ToArray();
     }
 
     private static T OnOwnThread<T>(Func<T> work)

@@ -88,7 +88,7 @@ public class GanHyperParametersSpecs
     [Fact]
     public void Should_read_every_gan_parameter_by_its_catalog_name()
     {
-        var set = Experiments.Core.Spec.ModelCatalog.DefaultsOf(Experiments.Core.Spec.ModelKind.Gan)
+        var set = GanModel.Definition.Defaults
             .With("z-size", Experiments.Core.Spec.ParamValue.Of(32))
             .With("g-learning-rate", Experiments.Core.Spec.ParamValue.Of(1e-3))
             .With("d-learning-rate", Experiments.Core.Spec.ParamValue.Of(5e-4))

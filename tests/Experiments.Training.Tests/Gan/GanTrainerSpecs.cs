@@ -15,7 +15,7 @@ public class GanTrainerSpecs(GanFixture fixture, ITestOutputHelper output)
     private static readonly GanHyperParameters Narrow = Small with { Width = 0.25 };
     private const int TrainingDigits = 9000;
     private static readonly int[] HeldOut = Enumerable.Range(TrainingDigits, 1000).ToArray();
-    private const string Fid = ModelCatalog.Metrics.Fid;
+    private const string Fid = GanModel.Metrics.Fid;
 
     private static int[] Batch(int step, int size = 64) =>
         Enumerable.Range(0, size).Select(i => (step * size + i) % TrainingDigits).ToArray();
@@ -37,7 +37,7 @@ public class GanTrainerSpecs(GanFixture fixture, ITestOutputHelper output)
         var stepsPerSecond = steps / clock.Elapsed.TotalSeconds;
         var trained = trainer.Evaluate(HeldOut);
         output.WriteLine($"FID untrained {untrained[Fid]:F2}, after {steps} steps {trained[Fid]:F2}; " +
-                         $"coverage {untrained[ModelCatalog.Metrics.ClassCoverage]:F3} → {trained[ModelCatalog.Metrics.ClassCoverage]:F3}, " +
+                         $"coverage {untrained[GanModel.Metrics.ClassCoverage]:F3} → {trained[GanModel.Metrics.ClassCoverage]:F3}, " +
                          $"classes {untrained[GanTrainer.ClassesSeen]} → {trained[GanTrainer.ClassesSeen]}; {stepsPerSecond:F1} steps/s");
         Assert.True(trained[Fid] < untrained[Fid] / 2, $"FID {trained[Fid]} after training, {untrained[Fid]} untrained");
     }
@@ -62,9 +62,9 @@ public class GanTrainerSpecs(GanFixture fixture, ITestOutputHelper output)
     {
         using var trainer = NewTrainer(seed: 2, Narrow);
         var metrics = trainer.Evaluate(HeldOut[..200]);
-        Assert.Equal([ModelCatalog.Metrics.ClassCoverage, GanTrainer.ClassesSeen, Fid], metrics.Keys.Order());
+        Assert.Equal([GanModel.Metrics.ClassCoverage, GanTrainer.ClassesSeen, Fid], metrics.Keys.Order());
         Assert.True(metrics[Fid] > 0);
-        Assert.InRange(metrics[ModelCatalog.Metrics.ClassCoverage], 0, 1);
+        Assert.InRange(metrics[GanModel.Metrics.ClassCoverage], 0, 1);
         Assert.InRange(metrics[GanTrainer.ClassesSeen], 1, 10);
     }
 
@@ -73,7 +73,7 @@ public class GanTrainerSpecs(GanFixture fixture, ITestOutputHelper output)
     {
         using var trainer = NewTrainer(seed: 2, Narrow);
         var losses = trainer.TrainStep(Batch(0));
-        Assert.Equal([ModelCatalog.Metrics.DiscriminatorLoss, ModelCatalog.Metrics.GeneratorLoss], losses.Keys.Order());
+        Assert.Equal([GanModel.Metrics.DiscriminatorLoss, GanModel.Metrics.GeneratorLoss], losses.Keys.Order());
         Assert.All(losses.Values, v => Assert.True(double.IsFinite(v) && v > 0, $"loss {v}"));
     }
 
@@ -187,7 +187,7 @@ public class GanTrainerSpecs(GanFixture fixture, ITestOutputHelper output)
         Assert.Equal(("gan", 1, 5L, 42.5), (meta.Model, meta.Epoch, meta.Step, meta.Metrics[Fid]));
         Assert.Equal(expected, Enumerable.Range(5, 3).Select(s => resumed.TrainStep(Batch(s))).ToArray());
         Assert.Equal(expectedWeights, Weights(resumed));
-        Assert.Equal(expectedMetrics[ModelCatalog.Metrics.ClassCoverage], resumed.Evaluate(HeldOut[..200])[ModelCatalog.Metrics.ClassCoverage]);
+        Assert.Equal(expectedMetrics[GanModel.Metrics.ClassCoverage], resumed.Evaluate(HeldOut[..200])[GanModel.Metrics.ClassCoverage]);
     }
 
     [Fact]

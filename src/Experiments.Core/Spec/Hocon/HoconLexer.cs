@@ -3,25 +3,30 @@ using System.Text;
 
 namespace Experiments.Core.Spec.Hocon;
 
-internal enum TokenKind { OpenBrace, CloseBrace, OpenBracket, CloseBracket, Comma, Separator, Newline, Text, End }
+internal enum TokenKind { OpenBrace, CloseBrace, OpenBracket, CloseBracket, Comma, Separator, Newline, Text, Substitution, End }
 
-/// <summary>A lexical token; <see cref="Quoted"/> texts never split into path segments.</summary>
+/// <summary>
+/// A lexical token; <see cref="Quoted"/> texts never split into path segments. A substitution's
+/// value is its path, <see cref="Quoted"/> meaning optional (<c>${?path}</c>).
+/// <see cref="SpaceBefore"/>: blank space separates it from the token before (for concatenation).
+/// </summary>
 internal readonly record struct Token(TokenKind Kind, string Value, bool Quoted, int Line, int Column)
 {
+    public bool SpaceBefore { get; init; }
+
     public string Describe() => Kind switch
     {
         TokenKind.Newline => "end of line",
         TokenKind.End => "end of file",
-        TokenKind.Text => $"'{Value}'",
+        TokenKind.Substitution => $"'${{{(Quoted ? "?" : "")}{Value}}}'",
         _ => $"'{Value}'",
     };
 }
 
 /// <summary>
 /// Splits HOCON text into tokens, dropping comments and blank space. Reports every lexical problem
-/// (control characters, unterminated strings, characters HOCON reserves, and the features this
-/// project rejects: substitutions, '+=' and include) instead of guessing, so Akka's lenient parser
-/// only ever sees text whose meaning is unambiguous.
+/// (control characters, unterminated strings, characters HOCON reserves, and '+=', which this
+/// project rejects) instead of guessing.
 /// </summary>
 internal sealed class HoconLexer
 {
@@ -47,6 +52,8 @@ internal sealed class HoconLexer
         while (_pos < _text.Length)
         {
             var c = _text[_pos];
+            var count = tokens.Count;
+            var spaceBefore = _pos > 0 && char.IsWhiteSpace(_text[_pos - 1]);
             int line = _line, column = _column;
             if (c == '\n') { tokens.Add(new(TokenKind.Newline, "\n", false, line, column)); Advance(); }
             else if (c == '\r' || c == '\t' || c == ' ' || c == '\uFEFF' || (char.IsWhiteSpace(c) && !char.IsControl(c))) Advance();
@@ -59,11 +66,12 @@ internal sealed class HoconLexer
             else if (c == ',') { tokens.Add(new(TokenKind.Comma, ",", false, line, column)); Advance(); }
             else if (c == '=' || c == ':') { tokens.Add(new(TokenKind.Separator, c.ToString(), false, line, column)); Advance(); }
             else if (Peek("+=")) { Error(line, column, "'+=' is not supported in sweep files; write the whole array"); Advance(); Advance(); }
-            else if (Peek("${")) { Error(line, column, "substitutions (${...}) are not supported in sweep files"); SkipSubstitution(); }
+            else if (Peek("${")) ReadSubstitution(tokens, line, column);
             else if (Peek("\"\"\"")) { if (!ReadTripleQuoted(tokens, line, column)) return tokens.ToImmutable(); }
             else if (c == '"') { if (!ReadQuoted(tokens, line, column)) return tokens.ToImmutable(); }
             else if (Reserved.Contains(c)) { Error(line, column, $"unexpected character '{c}' (quote the value if it is text)"); Advance(); }
             else ReadUnquoted(tokens, line, column);
+            if (tokens.Count > count && spaceBefore) tokens[^1] = tokens[^1] with { SpaceBefore = true };
         }
         tokens.Add(new(TokenKind.End, "", false, _line, _column));
         return tokens.ToImmutable();
@@ -92,10 +100,28 @@ internal sealed class HoconLexer
         }
     }
 
-    private void SkipSubstitution()
+    /// <summary><c>${a.b}</c> or <c>${?a.b}</c>: an unquoted path, closed on the same line.</summary>
+    private void ReadSubstitution(ImmutableArray<Token>.Builder tokens, int line, int column)
     {
-        while (_pos < _text.Length && _text[_pos] != '}' && _text[_pos] != '\n') Advance();
-        if (_pos < _text.Length && _text[_pos] == '}') Advance();
+        Advance();
+        Advance();
+        var optional = _pos < _text.Length && _text[_pos] == '?';
+        if (optional) Advance();
+        var start = _pos;
+        while (_pos < _text.Length && _text[_pos] != '}' && !char.IsWhiteSpace(_text[_pos]) && !char.IsControl(_text[_pos])
+               && !Reserved.Contains(_text[_pos])) Advance();
+        var path = _text[start.._pos];
+        if (_pos >= _text.Length || _text[_pos] != '}')
+        {
+            Error(line, column, "unclosed substitution: write ${path} with the '}' on the same line (unquoted keys only)");
+            while (_pos < _text.Length && _text[_pos] != '}' && _text[_pos] != '\n') Advance();
+            if (_pos < _text.Length && _text[_pos] == '}') Advance();
+            return;
+        }
+        Advance();
+        if (path.Length == 0 || path.Split('.').Any(p => p.Length == 0))
+            Error(line, column, $"substitution '${{{(optional ? "?" : "")}{path}}}' needs a key path such as ${{base.training}}");
+        else tokens.Add(new(TokenKind.Substitution, path, optional, line, column));
     }
 
     private bool ReadQuoted(ImmutableArray<Token>.Builder tokens, int line, int column)
@@ -114,7 +140,7 @@ internal sealed class HoconLexer
                 Advance();
                 if (_pos >= _text.Length || _text[_pos] == '\n') break;
                 var e = _text[_pos];
-                if ("\"\\/bfnrt".Contains(e)) { value.Append(e); Advance(); continue; }
+                if (Unescape(e) is { } decoded) { value.Append(decoded); Advance(); continue; }
                 if (e == 'u' && _pos + 4 < _text.Length && _text.AsSpan(_pos + 1, 4).ToString().All(Uri.IsHexDigit))
                 {
                     value.Append((char)Convert.ToInt32(_text.Substring(_pos + 1, 4), 16));
@@ -131,6 +157,20 @@ internal sealed class HoconLexer
         Error(line, column, "unterminated string: '\"' is not closed on this line");
         return false;
     }
+
+    /// <summary>The character a HOCON (JSON) escape stands for, or null when the escape is not one.</summary>
+    private static char? Unescape(char e) => e switch
+    {
+        '"' => '"',
+        '\\' => '\\',
+        '/' => '/',
+        'b' => '\b',
+        'f' => '\f',
+        'n' => '\n',
+        'r' => '\r',
+        't' => '\t',
+        _ => null,
+    };
 
     private bool ReadTripleQuoted(ImmutableArray<Token>.Builder tokens, int line, int column)
     {
