@@ -44,7 +44,8 @@ public sealed class ServeSpecs : IDisposable
             TimeSpan.FromMinutes(5), () => "the resumed sweep did not complete");
         Assert.Equal(HttpStatusCode.OK, (await second.Http.GetAsync("/health")).StatusCode);
         // The inbox takes a file once it has settled (5 s unchanged): the sweep may finish first.
-        await Eventually.Async(() => Task.FromResult(File.Exists(Path.Combine(_results, "inbox", "rejected", "broken.hocon.errors.txt"))),
+        var rejected = Path.Combine(_results, "inbox", "rejected");
+        await Eventually.Async(() => Task.FromResult(Directory.Exists(rejected) && Directory.GetFiles(rejected).Any(f => f.EndsWith("broken.hocon.errors.txt"))),
             TimeSpan.FromMinutes(1), () => "the malformed drop-in file was not rejected");
         Assert.Equal(0, await second.TerminateAsync());
 

@@ -43,7 +43,7 @@ public sealed class SearchPacingSpecs
         Assert.Equal(SearchSpec.DefaultMaxInFlight, Grid(configs: 1).Search.MaxInFlight);
         Assert.Equal(4, SearchSpec.DefaultMaxInFlight);
         Assert.Equal(2, Grid(configs: 1, search: "max-in-flight = 2").Search.MaxInFlight);
-        var invalid = SpecLoader.LoadText("experiments.sweeps = [{ name = x, model = cnn, search { max-in-flight = 0 } }]", "x.hocon", "/tmp", SpecContext.Default);
+        var invalid = SpecLoader.LoadText("experiments.sweeps = [{ name = x, model = cnn, search { max-in-flight = 0 } }]", "x.hocon", "/tmp", TestFiles.Plain);
         Assert.Contains(invalid.Errors, e => e.ToString().Contains("search.max-in-flight"));
     }
 

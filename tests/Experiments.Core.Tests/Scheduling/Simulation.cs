@@ -129,7 +129,7 @@ internal static class SchedulerSpecs
               resources { max-concurrent-trials = {{concurrency}} }
             }]
             """;
-        var result = SpecLoader.LoadText(text, "test.hocon", "/tmp", SpecContext.Default);
+        var result = SpecLoader.LoadText(text, "test.hocon", "/tmp", TestFiles.Plain);
         Assert.True(result.IsValid, string.Join("\n", result.Errors));
         return Assert.Single(result.Sweeps);
     }

@@ -8,7 +8,7 @@ public sealed class TpeSpecSpecs
 {
     private static SweepSpec LoadOne(string search, string extra = "")
     {
-        var result = SpecLoader.LoadText($"experiments.sweeps = [{{ name = s, model = cnn, search {{ {search} }}{extra} }}]", "t.hocon", "/tmp", SpecContext.Default);
+        var result = SpecLoader.LoadText($"experiments.sweeps = [{{ name = s, model = cnn, search {{ {search} }}{extra} }}]", "t.hocon", "/tmp", TestFiles.Plain);
         Assert.True(result.IsValid, string.Join("\n", result.Errors));
         return Assert.Single(result.Sweeps);
     }
@@ -47,7 +47,7 @@ public sealed class TpeSpecSpecs
     [Fact]
     public void The_shipped_tpe_example_is_valid_and_plans_its_samples()
     {
-        var result = SpecLoader.LoadFile(Path.Combine(TestFiles.RepositoryRoot, "config/sweeps/cnn-tpe.hocon"), SpecContext.Default);
+        var result = SpecLoader.LoadFile(Path.Combine(TestFiles.RepositoryRoot, "config/sweeps/cnn-tpe.hocon"), TestFiles.Plain);
 
         Assert.True(result.IsValid, string.Join("\n", result.Errors));
         var spec = Assert.Single(result.Sweeps);
@@ -59,7 +59,7 @@ public sealed class TpeSpecSpecs
     [Fact]
     public void Grid_and_random_sweeps_carry_no_tpe_settings()
     {
-        Assert.Null(LoadOne("method = random").Search.Tpe);
+        Assert.Null(LoadOne("method = random, space { hidden = [64, 128] }").Search.Tpe);
         Assert.Null(LoadOne("method = grid").Search.Tpe);
     }
 

@@ -34,7 +34,7 @@ public static class JournalFixtureWriter
               retries = 0
             }]
             """;
-        var result = SpecLoader.LoadText(text, "fixture.hocon", Directory.GetCurrentDirectory(), SpecContext.Default);
+        var result = SpecLoader.LoadText(text, "fixture.hocon", Directory.GetCurrentDirectory(), Experiments.Training.Models.Context());
         Assert.True(result.IsValid, SpecReport.Render(result));
         return Assert.Single(result.Sweeps);
     }
