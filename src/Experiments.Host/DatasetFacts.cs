@@ -12,7 +12,7 @@ namespace Experiments.Host;
 /// </summary>
 public static class DatasetFacts
 {
-    public static SpecContext SpecContext() => new(Dataset: Summarize) { Models = Experiments.Training.Models.Registry };
+    public static SpecContext SpecContext() => new(Dataset: Summarize) { Models = Experiments.Training.Models.Registry, FileKind = FileKinds.NotRegular };
 
     private static DatasetSummary? Summarize(DatasetSpec spec)
     {

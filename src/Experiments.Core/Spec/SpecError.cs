@@ -50,4 +50,13 @@ public sealed record SpecContext(
     public int Cores { get; init; } = Environment.ProcessorCount;
     public ModelRegistry Models { get; init; } = ModelRegistry.Empty;
     public bool Exists(string path) => (FileExists ?? File.Exists)(path);
+
+    /// <summary>
+    /// What a path is when it is not a regular file (e.g. "a FIFO (named pipe)"), asked before a spec
+    /// or an include is opened: opening a FIFO blocks. The host knows how to tell; without it only
+    /// directories are caught.
+    /// </summary>
+    public Func<string, string?>? FileKind { get; init; }
+
+    public string? NotRegular(string path) => FileKind is { } ask ? ask(path) : Directory.Exists(path) ? "a directory" : null;
 }

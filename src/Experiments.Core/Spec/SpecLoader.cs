@@ -30,6 +30,7 @@ public static class SpecLoader
         byte[] bytes;
         try
         {
+            if (context.NotRegular(path) is { } kind) return SpecLoadResult.Invalid([SpecError.InFile(path, $"{kind}, not a regular file")]);
             var info = new FileInfo(path);
             if (!info.Exists) return SpecLoadResult.Invalid([SpecError.InFile(path, "file not found")]);
             if (info.Length > MaxBytes) return TooLarge(path, info.Length);
@@ -64,7 +65,7 @@ public static class SpecLoader
         try
         {
             if (text.Length > MaxBytes) return TooLarge(sourceName, text.Length);
-            var (root, keyLines, errors, referenced) = Parse(text, sourceName, baseDirectory, fullPath);
+            var (root, keyLines, errors, referenced) = Parse(text, sourceName, baseDirectory, fullPath, context.NotRegular);
             if (root is null) return SpecLoadResult.Invalid(errors);
             return SweepReader.Read(root, SweepDefaults.Value, sourceName, baseDirectory, context, keyLines, referenced);
         }
@@ -80,11 +81,11 @@ public static class SpecLoader
     /// substitutions name; or every problem.
     /// </summary>
     internal static (ObjectNode? Root, ImmutableDictionary<string, int> KeyLines, ImmutableArray<SpecError> Errors, ImmutableHashSet<string> Referenced) Parse(
-        string text, string sourceName, string baseDirectory, string? fullPath)
+        string text, string sourceName, string baseDirectory, string? fullPath, Func<string, string?> notRegular)
     {
         try
         {
-            var includes = new HoconIncludes(baseDirectory, sourceName, fullPath);
+            var includes = new HoconIncludes(baseDirectory, sourceName, fullPath, notRegular);
             var (raw, keyLines) = HoconParser.Parse(text, sourceName, includes, recordLines: true);
             var errors = new List<SpecError>();
             var root = HoconResolver.Resolve(raw, sourceName, errors, out var referenced);
@@ -98,7 +99,7 @@ public static class SpecLoader
 
     private static ObjectNode LoadSweepDefaults()
     {
-        var (root, _, errors, _) = Parse(ReferenceConf(), "reference.conf", AppContext.BaseDirectory, fullPath: null);
+        var (root, _, errors, _) = Parse(ReferenceConf(), "reference.conf", AppContext.BaseDirectory, fullPath: null, SpecContext.Default.NotRegular);
         if (!errors.IsEmpty) throw new InvalidOperationException($"reference.conf: {string.Join("; ", errors)}");
         return (root?.Get("experiments") as ObjectNode)?.Get("sweep-defaults") as ObjectNode
             ?? throw new InvalidOperationException("reference.conf has no experiments.sweep-defaults");

@@ -20,8 +20,12 @@ internal sealed class HoconIncludes
     /// <param name="rootDirectory">The spec's folder: included files must be in it or below.</param>
     /// <param name="topSource">The top file's name as errors show it.</param>
     /// <param name="topFullPath">The top file's full path (for cycles), or null for text that has no file.</param>
-    public HoconIncludes(string rootDirectory, string topSource, string? topFullPath)
+    /// <param name="notRegular">What a path is when it is not a regular file (opening a FIFO would block).</param>
+    private readonly Func<string, string?> _notRegular;
+
+    public HoconIncludes(string rootDirectory, string topSource, string? topFullPath, Func<string, string?> notRegular)
     {
+        _notRegular = notRegular;
         _rootDirectory = Path.GetFullPath(rootDirectory);
         _directories[topSource] = _rootDirectory;
         if (topFullPath is not null) _chain.Push(topFullPath);
@@ -56,6 +60,7 @@ internal sealed class HoconIncludes
         byte[] bytes;
         try
         {
+            if (_notRegular(full) is { } kind) throw fail($"include \"{file}\": {full} is {kind}, not a regular file");
             var info = new FileInfo(full);
             if (!info.Exists) throw fail($"include \"{file}\": file not found: {full}");
             _bytesRead += info.Length;
