@@ -19,6 +19,7 @@ public sealed class SpecLoaderTests
     {
         "config/sweeps/cnn-grid-cv.hocon",
         "config/sweeps/cnn-random.hocon",
+        "config/sweeps/cnn-hyperband.hocon",
         "config/sweeps/gan-sweep.hocon",
         "experiments.hocon",
     };
@@ -31,6 +32,14 @@ public sealed class SpecLoaderTests
 
         Assert.True(result.IsValid, string.Join("\n", result.Errors));
         Assert.NotEmpty(result.Sweeps);
+    }
+
+    [Fact]
+    public void Should_read_the_hyperband_pruning_rule()
+    {
+        var spec = LoadOne("experiments.sweeps = [{ name = hb, model = cnn, pruning { rule = hyperband, grace-epochs = 2, reduction-factor = 2, min-trials = 3 } }]");
+
+        Assert.Equal(new PruningSpec(PruningRule.Hyperband, 2, 2, 3), spec.Pruning);
     }
 
     [Fact]

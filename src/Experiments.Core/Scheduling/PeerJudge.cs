@@ -9,7 +9,8 @@ namespace Experiments.Core.Scheduling;
 /// only. A lower peer still on its way to epoch e on that fold makes the decision Wait; one that
 /// ended short of e, or will never run fold f (pruned earlier), is not a peer. Lower configs never
 /// wait on higher ones, so the lowest open config always moves and nothing deadlocks; and the
-/// decision is the same whichever trial reported first.
+/// decision is the same whichever trial reported first. Under Hyperband only configs of the
+/// trial's own bracket are peers (and waited for).
 /// </summary>
 public sealed class PeerJudge(SweepSpec spec, SweepRecord record, ConfigFolds configs)
 {
@@ -28,13 +29,14 @@ public sealed class PeerJudge(SweepSpec spec, SweepRecord record, ConfigFolds co
         var peers = new List<IReadOnlyList<double>>();
         for (var lower = 0; lower < key.ConfigId; lower++)
         {
+            if (BracketOf(lower) != BracketOf(key.ConfigId)) continue;
             var peer = new TrialKey(lower, key.Fold);
             var peerHistory = record.History(peer, Metric);
             if (peerHistory.Count >= history.Count) peers.Add(peerHistory);
             else if (record.OutcomeOf(peer) is null && !configs.IsPruned(lower))
                 return new EpochDecision(key, epoch, Verdict.Wait, $"config {lower} has not reached epoch {history.Count} of fold {key.Fold}");
         }
-        return Pruning.ShouldPrune(history, peers, spec.Pruning, spec.EarlyStopping.Mode)
+        return Pruning.ShouldPrune(history, peers, spec.Pruning, spec.EarlyStopping.Mode, BracketOf(key.ConfigId))
             ? new EpochDecision(key, epoch, Verdict.Prune, $"{spec.Pruning.Rule.ToString().ToLowerInvariant()} rule at epoch {history.Count}")
             : new EpochDecision(key, epoch, Verdict.Continue);
     }
@@ -45,6 +47,12 @@ public sealed class PeerJudge(SweepSpec spec, SweepRecord record, ConfigFolds co
         PruningRule.None => false,
         _ when epoch < Math.Max(1, spec.Pruning.GraceEpochs) || key.ConfigId < spec.Pruning.MinTrials => false,
         PruningRule.Asha => Pruning.IsRung(epoch, spec.Pruning),
+        PruningRule.Hyperband => Pruning.IsRung(epoch, spec.Pruning, BracketOf(key.ConfigId)),
         _ => true,
     };
+
+    /// <summary>The config's Hyperband bracket; 0 for every config under the other rules.</summary>
+    private int BracketOf(int configId) => spec.Pruning.Rule == PruningRule.Hyperband
+        ? Hyperband.BracketOf(configId, Hyperband.Brackets(spec.Pruning, spec.Training.MaxEpochs))
+        : 0;
 }

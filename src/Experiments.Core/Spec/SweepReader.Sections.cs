@@ -137,8 +137,8 @@ internal sealed partial class SweepReader
     {
         if (section is null) return null;
         var ruleWord = Word(section, "rule", path);
-        PruningRule? rule = ruleWord switch { "none" => PruningRule.None, "median" => PruningRule.Median, "asha" => PruningRule.Asha, _ => null };
-        if (rule is null) Error(Join(path, "rule"), $"unknown pruning rule '{ruleWord}'{Suggestions.Hint(ruleWord ?? "", ["none", "median", "asha"])}");
+        PruningRule? rule = ruleWord switch { "none" => PruningRule.None, "median" => PruningRule.Median, "asha" => PruningRule.Asha, "hyperband" => PruningRule.Hyperband, _ => null };
+        if (rule is null) Error(Join(path, "rule"), $"unknown pruning rule '{ruleWord}'{Suggestions.Hint(ruleWord ?? "", ["none", "median", "asha", "hyperband"])}");
         var grace = Int(section, "grace-epochs", path, 0, 1_000_000);
         var reduction = Int(section, "reduction-factor", path, 2, 1000);
         var minTrials = Int(section, "min-trials", path, 1, 1_000_000);

@@ -83,7 +83,7 @@ public enum OptimizationMode { Min, Max }
 
 public sealed record EarlyStoppingSpec(bool Enabled, string Metric, OptimizationMode Mode, int Patience, double MinDelta);
 
-public enum PruningRule { None, Median, Asha }
+public enum PruningRule { None, Median, Asha, Hyperband }
 
 public sealed record PruningSpec(PruningRule Rule, int GraceEpochs, int ReductionFactor, int MinTrials);
 

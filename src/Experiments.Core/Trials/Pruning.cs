@@ -7,11 +7,14 @@ namespace Experiments.Core.Trials;
 /// Median (Optuna's MedianPruner): prune when the trial's best so far is worse than the median of
 /// its peers' values at the same epoch. ASHA (Ray Tune's AsyncHyperBand): at each rung epoch
 /// grace·rf^k, keep a trial only if it is in the top 1/rf of the peers that reached that rung.
-/// Both wait for the grace epochs and for min-trials peers.
+/// Hyperband: ASHA within the trial's bracket (<see cref="Hyperband"/>), whose rungs start at
+/// grace·rf^bracket; the caller passes only peers of the same bracket. All wait for the grace
+/// epochs and for min-trials peers.
 /// </summary>
 public static class Pruning
 {
-    public static bool ShouldPrune(IReadOnlyList<double> history, IEnumerable<IReadOnlyList<double>> peers, PruningSpec spec, OptimizationMode mode)
+    /// <param name="bracket">Hyperband only: the trial's bracket (its peers are of the same bracket).</param>
+    public static bool ShouldPrune(IReadOnlyList<double> history, IEnumerable<IReadOnlyList<double>> peers, PruningSpec spec, OptimizationMode mode, int bracket = 0)
     {
         var epoch = history.Count;
         if (spec.Rule == PruningRule.None || epoch < Math.Max(1, spec.GraceEpochs)) return false;
@@ -22,14 +25,16 @@ public static class Pruning
         {
             PruningRule.Median => IsWorse(BestUpTo(history, epoch, mode), Median(peerValues), mode),
             PruningRule.Asha => IsRung(epoch, spec) && !InTopFraction(BestUpTo(history, epoch, mode), peerValues, spec.ReductionFactor, mode),
+            PruningRule.Hyperband => IsRung(epoch, spec, bracket) && !InTopFraction(BestUpTo(history, epoch, mode), peerValues, spec.ReductionFactor, mode),
             _ => false,
         };
     }
 
-    /// <summary>Rung epochs of ASHA: grace, grace·rf, grace·rf², …</summary>
-    public static bool IsRung(int epoch, PruningSpec spec)
+    /// <summary>Rung epochs of ASHA: grace, grace·rf, grace·rf², …; of Hyperband's bracket s: grace·rf^s, grace·rf^(s+1), …</summary>
+    public static bool IsRung(int epoch, PruningSpec spec, int bracket = 0)
     {
-        var rung = Math.Max(1, spec.GraceEpochs);
+        long rung = Math.Max(1, spec.GraceEpochs);
+        for (var s = 0; s < bracket && rung <= epoch; s++) rung *= Math.Max(2, spec.ReductionFactor);
         while (rung < epoch) rung *= Math.Max(2, spec.ReductionFactor);
         return rung == epoch;
     }

@@ -10,6 +10,7 @@ namespace Experiments.Core.Tests.Scheduling;
 public sealed class SweepSchedulerSpecs
 {
     private const string Median = "pruning { rule = median, grace-epochs = 1, min-trials = 2 }";
+    private const string Hyperband = "pruning { rule = hyperband, grace-epochs = 1, reduction-factor = 2, min-trials = 1 }";
     private const string Patience2 = "early-stopping { metric = val-loss, mode = min, patience = 2 }";
 
     /// <summary>A deterministic val-loss with spread between configs and folds; configs 1, 4, 7… plateau after epoch 2.</summary>
@@ -146,6 +147,42 @@ public sealed class SweepSchedulerSpecs
             Assert.True(run.Run());
             Assert.Equal(Sorted(reference), Sorted(run));
             Assert.InRange(run.MaxRunning, 1, concurrency);
+        }
+    }
+
+    [Fact]
+    public void Should_judge_a_hyperband_config_only_against_lower_configs_of_its_own_bracket()
+    {
+        // 3 epochs, grace 1, rf 3: brackets 0 (rungs 1, 3) and 1 (rung 3); config c is in bracket c mod 2.
+        var (scheduler, record) = Fresh(Grid(configs: 3, maxEpochs: 3, pruning: "pruning { rule = hyperband, grace-epochs = 1, reduction-factor = 3, min-trials = 1 }"));
+        scheduler.NextLaunches(3);
+
+        Report(record, new TrialKey(1, 0), 1, 0.9);
+        Assert.Equal(Verdict.Continue, scheduler.AfterEpoch(new TrialKey(1, 0)).Verdict); // no rung of bracket 1 at epoch 1
+        Report(record, new TrialKey(2, 0), 1, 0.9);
+        Assert.Equal(Verdict.Wait, scheduler.AfterEpoch(new TrialKey(2, 0)).Verdict); // waits on config 0, not on config 1
+
+        Report(record, new TrialKey(0, 0), 1, 0.5);
+        Assert.Equal(Verdict.Continue, scheduler.AfterEpoch(new TrialKey(0, 0)).Verdict);
+        var unblocked = Assert.Single(scheduler.Unblocked());
+        Assert.Equal((new TrialKey(2, 0), 1, Verdict.Prune), (unblocked.Key, unblocked.Epoch, unblocked.Verdict));
+    }
+
+    [Theory]
+    [InlineData(2)]
+    [InlineData(4)]
+    public void Should_make_the_same_hyperband_decisions_at_any_concurrency(int concurrency)
+    {
+        var spec = Grid(configs: 9, folds: 3, maxEpochs: 6, pruning: Hyperband);
+        var reference = new Simulation(spec, Loss, concurrency: 1, orderSeed: 0);
+        Assert.True(reference.Run());
+        Assert.Contains(reference.Decisions, d => d.Verdict == Verdict.Prune);
+
+        for (var orderSeed = 1; orderSeed <= 4; orderSeed++)
+        {
+            var run = new Simulation(spec, Loss, concurrency, orderSeed);
+            Assert.True(run.Run());
+            Assert.Equal(Sorted(reference), Sorted(run));
         }
     }
 

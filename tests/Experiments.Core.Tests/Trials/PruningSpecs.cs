@@ -9,6 +9,8 @@ public sealed class PruningSpecs
     private static PruningSpec Median(int grace = 1, int minTrials = 3) => new(PruningRule.Median, grace, 3, minTrials);
     private static PruningSpec Asha(int grace = 1, int reductionFactor = 3, int minTrials = 2) => new(PruningRule.Asha, grace, reductionFactor, minTrials);
 
+    private static PruningSpec HyperbandRule(int grace = 1, int reductionFactor = 3, int minTrials = 2) => new(PruningRule.Hyperband, grace, reductionFactor, minTrials);
+
     private static IReadOnlyList<double>[] Peers(params double[][] histories) => histories.Select(h => (IReadOnlyList<double>)h).ToArray();
 
     [Fact]
@@ -108,15 +110,71 @@ public sealed class PruningSpecs
         Assert.True(Pruning.ShouldPrune([4.0], peers, Asha(minTrials: 2), OptimizationMode.Min));
     }
 
+    [Theory]
+    [InlineData(1, 3, 10, 3)]   // rungs 1, 3, 9 fit in 10 epochs: s_max = 2
+    [InlineData(1, 3, 9, 3)]    // an exact power counts
+    [InlineData(1, 3, 8, 2)]
+    [InlineData(2, 2, 16, 4)]   // 2, 4, 8, 16
+    [InlineData(1, 3, 1, 1)]    // one epoch: one bracket, plain successive halving
+    [InlineData(5, 3, 3, 1)]    // grace beyond max-epochs: still one bracket
+    public void Should_count_hyperband_brackets_as_floor_of_log_rf_of_max_epochs_over_grace_plus_one(int grace, int reductionFactor, int maxEpochs, int brackets)
+    {
+        Assert.Equal(brackets, Hyperband.Brackets(HyperbandRule(grace, reductionFactor), maxEpochs));
+    }
+
+    [Fact]
+    public void Should_assign_a_config_to_the_bracket_of_its_id_modulo_the_bracket_count()
+    {
+        Assert.Equal([0, 1, 2, 0, 1, 2, 0], Enumerable.Range(0, 7).Select(id => Hyperband.BracketOf(id, 3)));
+        Assert.All(Enumerable.Range(0, 5), id => Assert.Equal(0, Hyperband.BracketOf(id, 1)));
+    }
+
+    [Theory]
+    [InlineData(0, new[] { 1, 3, 9 }, new[] { 2, 4, 8 })]
+    [InlineData(1, new[] { 3, 9, 27 }, new[] { 1, 2, 4 })]
+    [InlineData(2, new[] { 9, 27 }, new[] { 1, 3, 8 })]
+    public void Should_start_the_rungs_of_hyperband_bracket_s_at_grace_times_rf_to_the_s(int bracket, int[] rungs, int[] notRungs)
+    {
+        var spec = HyperbandRule();
+        Assert.All(rungs, epoch => Assert.True(Pruning.IsRung(epoch, spec, bracket), $"epoch {epoch} should be a rung of bracket {bracket}"));
+        Assert.All(notRungs, epoch => Assert.False(Pruning.IsRung(epoch, spec, bracket), $"epoch {epoch} should not be a rung of bracket {bracket}"));
+    }
+
+    [Fact]
+    public void Should_prune_in_hyperband_bracket_0_like_asha_at_its_first_rung()
+    {
+        var peers = Peers([1.0], [2.0], [3.0]);
+        Assert.True(Pruning.ShouldPrune([4.0], peers, HyperbandRule(), OptimizationMode.Min, bracket: 0));
+        Assert.False(Pruning.ShouldPrune([0.5], peers, HyperbandRule(), OptimizationMode.Min, bracket: 0));
+    }
+
+    [Fact]
+    public void Should_not_prune_a_later_hyperband_bracket_before_its_first_rung()
+    {
+        var early = Peers([1.0], [2.0], [3.0]);
+        Assert.False(Pruning.ShouldPrune([4.0], early, HyperbandRule(), OptimizationMode.Min, bracket: 1));
+        var atRung = Peers([1.0, 1.0, 1.0], [2.0, 2.0, 2.0], [3.0, 3.0, 3.0]);
+        Assert.True(Pruning.ShouldPrune([4.0, 4.0, 4.0], atRung, HyperbandRule(), OptimizationMode.Min, bracket: 1));
+        Assert.False(Pruning.ShouldPrune([4.0, 4.0, 4.0], atRung, HyperbandRule(), OptimizationMode.Min, bracket: 2));
+    }
+
+    [Fact]
+    public void Should_wait_for_min_trials_peers_before_a_hyperband_decision()
+    {
+        var peers = Peers([1.0], [2.0]);
+        Assert.False(Pruning.ShouldPrune([4.0], peers, HyperbandRule(minTrials: 3), OptimizationMode.Min));
+        Assert.True(Pruning.ShouldPrune([4.0], peers, HyperbandRule(minTrials: 2), OptimizationMode.Min));
+    }
+
     [Property(MaxTest = 300)]
-    public bool The_best_trial_at_every_epoch_is_never_pruned(int[] peerSeeds, byte epochs, bool asha, bool maximise)
+    public bool The_best_trial_at_every_epoch_is_never_pruned(int[] peerSeeds, byte epochs, byte rule, bool maximise)
     {
         var mode = maximise ? OptimizationMode.Max : OptimizationMode.Min;
         var length = 1 + epochs % 12;
         // Peers take values in [1, 2); the trial sits at 0.5 (min) or 2.5 (max): the best at every epoch.
         var peers = peerSeeds.Select(s => (IReadOnlyList<double>)Enumerable.Range(0, length).Select(e => 1 + Math.Abs((s + e * 7919) % 1000) / 1000.0).ToList()).ToList();
         var trial = Enumerable.Repeat(maximise ? 2.5 : 0.5, length).ToList();
-        var spec = asha ? Asha(minTrials: 1) : Median(minTrials: 1);
-        return Enumerable.Range(1, length).All(n => !Pruning.ShouldPrune(trial.Take(n).ToList(), peers, spec, mode));
+        var spec = (rule % 3) switch { 0 => Median(minTrials: 1), 1 => Asha(minTrials: 1), _ => HyperbandRule(minTrials: 1) };
+        return Enumerable.Range(1, length).All(n => Enumerable.Range(0, 3).All(bracket => !Pruning.ShouldPrune(trial.Take(n).ToList(), peers, spec, mode, bracket)));
     }
 }
