@@ -63,16 +63,16 @@ public sealed class ServiceMetrics
 
 /// <summary>
 /// Counts journalled epochs for <see cref="ServiceMetrics"/>: subscribed to the event stream for
-/// <see cref="SweepProtocol.EpochRecorded"/>. Holds no state of its own; default supervision (it cannot fail).
+/// <see cref="SweepProtocol.EpochJournalled"/>. Holds no state of its own; default supervision (it cannot fail).
 /// </summary>
 public sealed class EpochCounter : ReceiveActor
 {
     public static Props Props(ServiceMetrics metrics) => Akka.Actor.Props.Create(() => new EpochCounter(metrics));
 
     public EpochCounter(ServiceMetrics metrics) =>
-        Receive<SweepProtocol.EpochRecorded>(recorded => metrics.EpochRecorded(recorded.Sweep));
+        Receive<SweepProtocol.EpochJournalled>(recorded => metrics.EpochRecorded(recorded.Sweep));
 
-    protected override void PreStart() => Context.System.EventStream.Subscribe(Self, typeof(SweepProtocol.EpochRecorded));
+    protected override void PreStart() => Context.System.EventStream.Subscribe(Self, typeof(SweepProtocol.EpochJournalled));
 
     protected override void PostStop() => Context.System.EventStream.Unsubscribe(Self);
 }

@@ -208,7 +208,7 @@ public sealed class SweepSupervisor : ReceivePersistentActor
         {
             _state.Apply(recorded);
             MaybeSnapshot();
-            Context.System.EventStream.Publish(new SweepProtocol.EpochRecorded(_name, report.Key, report.Metrics.Epoch));
+            Context.System.EventStream.Publish(new SweepProtocol.EpochJournalled(_name, report.Key, report.Metrics.Epoch));
             CarryOut(_scheduler.AfterEpoch(report.Key));
             foreach (var decision in _scheduler.Unblocked()) CarryOut(decision);
         });
