@@ -89,7 +89,9 @@ public static class Commands
         if (failure is { } exitCode) return exitCode;
         var builder = WebApplication.CreateBuilder();
         builder.Services.AddSerilog(Log.Logger, dispose: false);
-        builder.Services.AddExperimentActors(resultsDirectory, factory ?? TrainerFactory.Instance, journal!);
+        builder.Services.AddSingleton<ServiceMetrics>();
+        builder.Services.AddExperimentActors(resultsDirectory, factory ?? TrainerFactory.Instance, journal!, akka => akka.WithActors((system, _, resolver) =>
+            system.ActorOf(EpochCounter.Props(resolver.GetService<ServiceMetrics>()), "epoch-counter")));
         builder.Services.AddSingleton(services => new Inbox(resultsDirectory, services.GetRequiredService<ActorRegistry>(),
             services.GetRequiredService<IHostApplicationLifetime>(), TimeProvider.System));
         builder.Services.AddHostedService(services => services.GetRequiredService<Inbox>());

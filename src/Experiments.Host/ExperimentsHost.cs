@@ -36,7 +36,9 @@ public static class ExperimentsHost
         return akka.WithSqlPersistence(journal.ConnectionString, journal.ProviderName, autoInitialize: true);
     }
 
-    public static IServiceCollection AddExperimentActors(this IServiceCollection services, string resultsDirectory, ITrainerFactory factory, JournalSettings journal) =>
+    /// <param name="withMore">More actors for one verb (serve's metrics), started with the rest.</param>
+    public static IServiceCollection AddExperimentActors(this IServiceCollection services, string resultsDirectory, ITrainerFactory factory, JournalSettings journal,
+        Action<AkkaConfigurationBuilder>? withMore = null) =>
         services.AddAkka("experiments", akka => akka
             .AddHocon(ActorsConfig.Config, HoconAddMode.Prepend)
             .WithJournalAndSnapshot(resultsDirectory, journal)
@@ -51,5 +53,12 @@ public static class ExperimentsHost
                 var hostId = journal.HostId ?? HostIdentity.OfResults(resultsDirectory);
                 var sweeps = system.ActorOf(SweepManager.Props(resultsDirectory, datasets, factory, hostId), SweepManager.Name);
                 registry.Register<SweepManagerKey>(sweeps);
-            }));
+            })
+            .WithMore(withMore));
+
+    private static AkkaConfigurationBuilder WithMore(this AkkaConfigurationBuilder akka, Action<AkkaConfigurationBuilder>? more)
+    {
+        more?.Invoke(akka);
+        return akka;
+    }
 }

@@ -7,6 +7,8 @@ using Experiments.Actors.Sweeps;
 using Experiments.Core.Spec;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
+using Microsoft.Extensions.DependencyInjection;
+using Prometheus;
 using Serilog;
 
 namespace Experiments.Host;
@@ -19,6 +21,7 @@ namespace Experiments.Host;
 ///   GET  /sweeps/{name}          one sweep's status and leaderboard
 ///   GET  /sweeps/{name}/logs     its recent log events (?after=SEQ for newer ones; `experiments logs`)
 ///   POST /sweeps/{name}/cancel   cancel a running sweep
+///   GET  /metrics                Prometheus text format: trial-folds per sweep, epochs journalled (<see cref="ServiceMetrics"/>)
 /// Bound to 127.0.0.1 by default. Binding any address that is not provably loopback requires
 /// EXPERIMENTS_API_TOKEN, and then every request must carry "Authorization: Bearer TOKEN".
 /// Every error is a JSON body { "errors": [...] } (or { "error": ... }), never an empty page.
@@ -79,6 +82,8 @@ public static class HttpApi
                 seq = e.Seq, time = e.Time, level = e.Level, message = e.Message, trial = e.TrialId, fold = e.Fold, epoch = e.Epoch, error = e.Error,
             }),
         }));
+
+        app.MapMetrics("/metrics", app.Services.GetRequiredService<ServiceMetrics>().Registry);
 
         app.MapPost("/sweeps/{name}/cancel", async (string name, ActorRegistry registry) =>
         {
@@ -159,6 +164,7 @@ public static class HttpApi
         trialFolds = status.TrialFolds,
         done = status.Done,
         running = status.Running,
+        failed = status.Failed,
         leaderboard = status.Leaderboard.Select(r => new
         {
             rank = r.Rank,

@@ -42,8 +42,17 @@ public sealed class ServiceProcess : IDisposable
     public static ServiceProcess Start(string resultsDirectory, int port, string? urls = null) =>
         StartProgram(port, "serve", "--results", resultsDirectory, "--urls", urls ?? $"http://127.0.0.1:{port}");
 
+    /// <summary>`serve` on loopback with EXPERIMENTS_API_TOKEN set: every request must then carry it.</summary>
+    public static ServiceProcess StartWithToken(string resultsDirectory, string token)
+    {
+        var port = FreePort();
+        return StartProgram(port, token, ["serve", "--results", resultsDirectory, "--urls", $"http://127.0.0.1:{port}"]);
+    }
+
     /// <summary>Any verb of the program, its output collected; Http talks to 127.0.0.1:PORT.</summary>
-    public static ServiceProcess StartProgram(int port, params string[] arguments)
+    public static ServiceProcess StartProgram(int port, params string[] arguments) => StartProgram(port, token: null, arguments);
+
+    private static ServiceProcess StartProgram(int port, string? token, string[] arguments)
     {
         var start = new ProcessStartInfo("dotnet", [ProgramPath(), .. arguments])
         {
@@ -51,6 +60,7 @@ public sealed class ServiceProcess : IDisposable
             RedirectStandardError = true,
         };
         start.Environment.Remove("EXPERIMENTS_API_TOKEN");
+        if (token is not null) start.Environment["EXPERIMENTS_API_TOKEN"] = token;
         var process = Process.Start(start)!;
         var service = new ServiceProcess(process, port);
         process.OutputDataReceived += (_, line) => { if (line.Data is not null) service._output.Enqueue(line.Data); };

@@ -283,5 +283,5 @@ public sealed class SweepManager : ReceivePersistentActor
         _active[name] = supervisor;
     }
 
-    private static SweepProtocol.SweepStatus StatusOf(SweepSummary s) => new(s.Name, s.State, s.TrialFolds, s.TrialFolds, 0, s.Leaderboard);
+    private static SweepProtocol.SweepStatus StatusOf(SweepSummary s) => new(s.Name, s.State, s.TrialFolds, s.TrialFolds, 0, s.Leaderboard, s.Failed);
 }

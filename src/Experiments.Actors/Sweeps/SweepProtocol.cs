@@ -43,7 +43,11 @@ public static class SweepProtocol
     public sealed record Cancel(string Name);
     public sealed record UnknownSweep(string Name);
 
-    public sealed record SweepStatus(string Name, string State, int TrialFolds, int Done, int Running, ImmutableArray<LeaderboardRow> Leaderboard);
+    /// <summary>Done counts every settled trial-fold (whatever its outcome); Failed those among them that crashed past their retries.</summary>
+    public sealed record SweepStatus(string Name, string State, int TrialFolds, int Done, int Running, ImmutableArray<LeaderboardRow> Leaderboard, int Failed = 0);
+
+    /// <summary>On the system event stream once an epoch is journalled (what `serve`'s /metrics counts); nobody needs to listen.</summary>
+    public sealed record EpochJournalled(string Sweep, TrialKey Key, int Epoch);
 
     /// <summary>From a SweepSupervisor to its parent when it has ended.</summary>
     public sealed record SweepCompleted(SweepSummary Summary);

@@ -44,6 +44,8 @@ public sealed class SweepSupervisor : ReceivePersistentActor
     private SweepScheduler _scheduler = null!;
     private readonly Dictionary<TrialKey, IActorRef> _running = new();
     private readonly Dictionary<IActorRef, TrialKey> _runnerKeys = new();
+    private readonly Dictionary<TrialKey, DateTime> _launchedAt = new();
+    private readonly TimeLeftEstimator _timeLeft = new();
     private string _phase = SweepStates.LoadingData;
 
     public override string PersistenceId { get; }
@@ -206,6 +208,7 @@ public sealed class SweepSupervisor : ReceivePersistentActor
         {
             _state.Apply(recorded);
             MaybeSnapshot();
+            Context.System.EventStream.Publish(new SweepProtocol.EpochJournalled(_name, report.Key, report.Metrics.Epoch));
             CarryOut(_scheduler.AfterEpoch(report.Key));
             foreach (var decision in _scheduler.Unblocked()) CarryOut(decision);
         });
@@ -222,13 +225,16 @@ public sealed class SweepSupervisor : ReceivePersistentActor
                 _runnerKeys.Remove(runner);
                 Context.Unwatch(runner);
             }
+            if (_launchedAt.Remove(outcome.Key, out var launched)) _timeLeft.RecordFinished(DateTime.UtcNow - launched);
             foreach (var decision in _scheduler.AfterEnd(outcome.Key)) CarryOut(decision);
             if (!outcome.Key.IsFinal)
             {
                 var board = _scheduler.Leaderboard();
                 _results.WriteLeaderboard(board, _spec.EarlyStopping.Metric);
-                _log.Info("Sweep {SweepId}: {Done}/{Total} trial-folds done, {Running} running; best so far {Best}",
-                    [_spec.Name, _scheduler.SettledTrialFolds, _scheduler.TotalTrialFolds, _running.Count, Readable.Number(board.FirstOrDefault()?.Mean)]);
+                var left = _timeLeft.Estimate(_scheduler.TotalTrialFolds - _scheduler.SettledTrialFolds, _spec.Resources.MaxConcurrentTrials);
+                _log.Info("Sweep {SweepId}: {Done}/{Total} trial-folds done, {Running} running, {TimeLeft}; best so far {Best}",
+                    [_spec.Name, _scheduler.SettledTrialFolds, _scheduler.TotalTrialFolds, _running.Count, TimeLeftEstimator.Describe(left),
+                        Readable.Number(board.FirstOrDefault()?.Mean)]);
             }
             then();
         });
@@ -261,6 +267,7 @@ public sealed class SweepSupervisor : ReceivePersistentActor
         Context.Watch(runner);
         _running[key] = runner;
         _runnerKeys[runner] = key;
+        _launchedAt[key] = DateTime.UtcNow;
         Persist(new SweepEvents.TrialStarted(key.ConfigId, key.Fold), e => _state.Apply(e));
     }
 
@@ -325,5 +332,6 @@ public sealed class SweepSupervisor : ReceivePersistentActor
 
     private SweepProtocol.SweepStatus Status() => _scheduler is null
         ? new(_name, _phase, 0, 0, 0, [])
-        : new(_name, _phase, _scheduler.TotalTrialFolds, _scheduler.SettledTrialFolds, _running.Count, _scheduler.Leaderboard());
+        : new(_name, _phase, _scheduler.TotalTrialFolds, _scheduler.SettledTrialFolds, _running.Count, _scheduler.Leaderboard(),
+            _state.Outcomes.Values.Count(o => o.Status == TrialStatus.Failed));
 }
