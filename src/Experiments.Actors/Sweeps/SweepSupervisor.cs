@@ -31,7 +31,7 @@ public sealed class SweepSupervisor : ReceivePersistentActor
 
     private readonly ILoggingAdapter _log;
     private readonly string _name;
-    private readonly SweepSpec? _submitted;
+    private readonly SpecText? _submitted;
     private readonly string _resultsRoot;
     private readonly IActorRef _datasets;
     private readonly ITrainerFactory _factory;
@@ -49,13 +49,18 @@ public sealed class SweepSupervisor : ReceivePersistentActor
     public override string PersistenceId { get; }
 
     /// <summary>The journal identity of a sweep: its name and its spec's digest (same name + same spec = resume).</summary>
-    public static string PersistenceIdOf(SweepSpec spec) => $"sweep-{spec.Name}-{SpecJson.Digest(spec)}";
+    public static string PersistenceIdOf(SweepSpec spec) => PersistenceIdOf(SpecText.Of(spec));
 
-    /// <summary>A new sweep (<paramref name="spec"/> given) or, with a null spec, one recovered from the journal.</summary>
-    public static Props Props(string persistenceId, string name, SweepSpec? spec, string resultsRoot, IActorRef datasets, ITrainerFactory factory) =>
+    public static string PersistenceIdOf(SpecText spec) => $"sweep-{spec.Name}-{SpecJson.Digest(spec)}";
+
+    /// <summary>
+    /// A new sweep (<paramref name="spec"/> given, as the manager serialised it when it opened the
+    /// sweep) or, with a null spec, one recovered from the journal.
+    /// </summary>
+    public static Props Props(string persistenceId, string name, SpecText? spec, string resultsRoot, IActorRef datasets, ITrainerFactory factory) =>
         Akka.Actor.Props.Create(() => new SweepSupervisor(persistenceId, name, spec, resultsRoot, datasets, factory));
 
-    public SweepSupervisor(string persistenceId, string name, SweepSpec? spec, string resultsRoot, IActorRef datasets, ITrainerFactory factory)
+    public SweepSupervisor(string persistenceId, string name, SpecText? spec, string resultsRoot, IActorRef datasets, ITrainerFactory factory)
     {
         PersistenceId = persistenceId;
         _name = name;
@@ -92,9 +97,9 @@ public sealed class SweepSupervisor : ReceivePersistentActor
                 return;
             }
             MoveAsideStaleResults(_submitted.Name);
-            Persist(new SweepEvents.SweepStarted(SpecJson.Serialize(_submitted)), e =>
+            Persist(new SweepEvents.SweepStarted(_submitted.Json), _ =>
             {
-                _state.Apply(e);
+                _state.Start(_submitted);
                 Begin();
             });
             return;
@@ -108,7 +113,7 @@ public sealed class SweepSupervisor : ReceivePersistentActor
     {
         _spec = _state.Spec!;
         _results = new SweepResults(Path.Combine(_resultsRoot, _spec.Name));
-        _results.WriteSpec(_spec);
+        _results.WriteSpec(_state.SpecText!);
         _scheduler = new SweepScheduler(_spec, SearchMethods.Create(_spec), _state.Record);
         if (_state.Ended is { } ended)
         {
