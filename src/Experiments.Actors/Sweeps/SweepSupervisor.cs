@@ -24,8 +24,9 @@ namespace Experiments.Actors.Sweeps;
 /// any point resumes: ended trials are not run again, interrupted ones continue from their checkpoint.
 /// Supervision: a TrialRunner that itself throws is stopped and its trial recorded failed, so one
 /// trial never takes the sweep down (runners handle their own children's failures).
+/// Recovery and the start of a sweep (journal, snapshots, results folder) are in SweepSupervisor.Recovery.cs.
 /// </summary>
-public sealed class SweepSupervisor : ReceivePersistentActor
+public sealed partial class SweepSupervisor : ReceivePersistentActor
 {
     private const int SnapshotEvery = 500;
 
@@ -82,57 +83,6 @@ public sealed class SweepSupervisor : ReceivePersistentActor
     private void Recovering()
     {
         CommandAny(_ => Stash.Stash());
-    }
-
-    private void OnRecovered()
-    {
-        if (_state.Spec is null)
-        {
-            if (_submitted is null)
-            {
-                // Opened by an earlier version, killed before this journal's first entry: the manager decides.
-                _log.Warning("Sweep {SweepId}: nothing in the journal under {PersistenceId} to resume", _name, PersistenceId);
-                Context.Parent.Tell(new SweepProtocol.SweepNotStarted(_name));
-                Become(() => Command<SweepProtocol.GetStatus>(_ => Sender.Tell(new SweepProtocol.UnknownSweep(_name))));
-                return;
-            }
-            MoveAsideStaleResults(_submitted.Name);
-            Persist(new SweepEvents.SweepStarted(_submitted.Json), _ =>
-            {
-                _state.Start(_submitted);
-                Begin();
-            });
-            return;
-        }
-        _log.Info("Sweep {SweepId} recovered from the journal: {Ended} trial-folds ended, {Interrupted} interrupted",
-            _name, _state.Outcomes.Count, _state.Interrupted.Count());
-        Begin();
-    }
-
-    private void Begin()
-    {
-        _spec = _state.Spec!;
-        _results = new SweepResults(Path.Combine(_resultsRoot, _spec.Name));
-        _results.WriteSpec(_state.SpecText!);
-        _scheduler = new SweepScheduler(_spec, SearchMethods.Create(_spec), _state.Record);
-        if (_state.Ended is { } ended)
-        {
-            Report(ended.State, ended.TestScore, ended.TestMetrics);
-            return;
-        }
-        Become(LoadingData);
-        _datasets.Tell(new DatasetProtocol.GetDataset(_spec.Dataset));
-        Stash.UnstashAll();
-    }
-
-    /// <summary>A folder left by an earlier sweep of the same name but another spec: kept, renamed, never mixed in.</summary>
-    private void MoveAsideStaleResults(string name)
-    {
-        var folder = Path.Combine(_resultsRoot, name);
-        if (!Directory.Exists(folder)) return;
-        var aside = $"{folder}.previous-{DateTime.UtcNow:yyyyMMdd-HHmmss}";
-        Directory.Move(folder, aside);
-        _log.Warning("Sweep {SweepId}: results of an earlier sweep with another spec moved to {Folder}", name, aside);
     }
 
     private void LoadingData()
@@ -319,13 +269,6 @@ public sealed class SweepSupervisor : ReceivePersistentActor
         Context.Parent.Tell(new SweepProtocol.SweepCompleted(summary));
         Become(Ended);
         Stash.UnstashAll();
-    }
-
-    private void MaybeSnapshot()
-    {
-        if (++_state.EventsSinceSnapshot < SnapshotEvery) return;
-        _state.EventsSinceSnapshot = 0;
-        SaveSnapshot(_state.ToSnapshot());
     }
 
     private SweepProtocol.SweepStatus Status() => _scheduler is null
