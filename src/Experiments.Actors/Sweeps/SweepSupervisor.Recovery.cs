@@ -1,4 +1,5 @@
 using Akka.Actor;
+using Akka.Event;
 using Akka.Persistence;
 using Experiments.Actors.Datasets;
 using Experiments.Core.Scheduling;
