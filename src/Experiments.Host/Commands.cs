@@ -54,7 +54,7 @@ public static class Commands
         var stopping = host.Services.GetRequiredService<IHostApplicationLifetime>().ApplicationStopping;
         Log.Information("Running {Count} sweep(s) from {File}; results in {Results}", spec.Sweeps.Length, file, Path.GetFullPath(resultsDirectory));
 
-        var all = Task.WhenAll(spec.Sweeps.Select(s => WaitForSweepAsync(sweeps, s)));
+        var all = Task.WhenAll(spec.Sweeps.Select(s => SweepSubmission.RunAsync(sweeps, s)));
         var interrupted = Task.Delay(Timeout.Infinite, CancellationTokenSource.CreateLinkedTokenSource(stopping, cancellation).Token);
         if (await Task.WhenAny(all, interrupted) != all)
         {
@@ -168,36 +168,11 @@ public static class Commands
         var result = SpecLoader.LoadFile(file, DatasetFacts.SpecContext());
         foreach (var error in result.Errors) Log.Error("Rejected {File}: {Error}", file, error.ToString());
         foreach (var warning in SpecReport.Warnings(result)) Log.Warning("{File}: {Warning}", file, warning);
-        foreach (var spec in result.Sweeps)
-            if (await sweeps.Ask<object>(new SweepProtocol.SubmitSweep(spec), TimeSpan.FromSeconds(30)) is SweepProtocol.SweepRejected rejected)
-                Log.Error("Rejected sweep {SweepId}: {Reason}", rejected.Name, rejected.Reason);
+        var outcome = await SweepSubmission.SubmitAsync(sweeps, result.Sweeps);
+        foreach (var rejected in outcome.Rejected) Log.Error("Rejected sweep {SweepId}: {Reason}", rejected.Name, rejected.Reason);
     }
 
-    /// <summary>What became of a sweep `run` waited on: its summary, or why it did not end (and whether running again resumes it).</summary>
-    public sealed record SweepRun(string Name, SweepSummary? Summary, string? Problem, bool Resumable = false);
-
-    /// <summary>
-    /// Runs a sweep and waits for its end, or for a word that it will not end (rejected,
-    /// interrupted), or for the sweep manager to be gone: `run` never waits on a dead manager.
-    /// </summary>
-    public static async Task<SweepRun> WaitForSweepAsync(IActorRef sweeps, SweepSpec spec)
-    {
-        using var stopWatching = new CancellationTokenSource();
-        var reply = sweeps.Ask<object>(new SweepProtocol.RunSweep(spec), Timeout.InfiniteTimeSpan);
-        var managerGone = sweeps.WatchAsync(stopWatching.Token);
-        if (await Task.WhenAny(reply, managerGone) != reply && !reply.IsCompleted)
-            return new SweepRun(spec.Name, null, "the sweep manager stopped before the sweep ended (see the log)", Resumable: true);
-        await stopWatching.CancelAsync();
-        return await reply switch
-        {
-            SweepProtocol.SweepCompleted completed => new SweepRun(spec.Name, completed.Summary, null),
-            SweepProtocol.SweepRejected rejected => new SweepRun(spec.Name, null, $"rejected: {rejected.Reason}"),
-            SweepProtocol.SweepInterrupted interrupted => new SweepRun(spec.Name, null, interrupted.Reason, Resumable: true),
-            var other => new SweepRun(spec.Name, null, $"unexpected reply {other}"),
-        };
-    }
-
-    private static void PrintUnfinished(SweepRun run, TextWriter output)
+    private static void PrintUnfinished(SweepSubmission.SweepRun run, TextWriter output)
     {
         Log.Error("Sweep {SweepId} did not finish: {Problem}", run.Name, run.Problem);
         output.WriteLine();

@@ -29,7 +29,7 @@ namespace Experiments.Host;
 public static class HttpApi
 {
     public const string TokenVariable = "EXPERIMENTS_API_TOKEN";
-    private static readonly TimeSpan AskTimeout = TimeSpan.FromSeconds(30);
+    private static readonly TimeSpan AskTimeout = SweepSubmission.AskTimeout;
 
     /// <summary>Null when every address of --urls (separated by ';') may be used, else why not (one sentence).</summary>
     public static string? CheckBinding(string urls, string? token) => Bindings.Check(urls, !string.IsNullOrEmpty(token), TokenVariable);
@@ -101,17 +101,10 @@ public static class HttpApi
             var result = SpecLoader.LoadBytes(body!, "request", Directory.GetCurrentDirectory(), DatasetFacts.SpecContext());
             var warnings = SpecReport.Warnings(result).ToArray();
             if (!result.IsValid) return Results.BadRequest(new { errors = result.Errors.Select(e => e.ToString()), warnings });
-            var accepted = new List<string>();
-            var rejected = new List<string>();
-            foreach (var spec in result.Sweeps)
-            {
-                var reply = await Sweeps(registry).Ask<object>(new SweepProtocol.SubmitSweep(spec), AskTimeout);
-                if (reply is SweepProtocol.SweepRejected no) rejected.Add($"{no.Name}: {no.Reason}");
-                else accepted.Add(spec.Name);
-            }
-            return rejected.Count == 0
-                ? Results.Accepted("/sweeps", new { accepted, warnings })
-                : Results.Conflict(new { accepted, errors = rejected, warnings });
+            var outcome = await SweepSubmission.SubmitAsync(Sweeps(registry), result.Sweeps);
+            return outcome.Rejected.Count == 0
+                ? Results.Accepted("/sweeps", new { accepted = outcome.Accepted, warnings })
+                : Results.Conflict(new { accepted = outcome.Accepted, errors = outcome.Problems, warnings });
         });
     }
 

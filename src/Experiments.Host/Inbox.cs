@@ -91,13 +91,9 @@ public sealed class Inbox(string resultsDirectory, ActorRegistry registry, IHost
             _files.TryReject(file, result.Errors.Select(e => e.ToString()).ToList());
             return;
         }
-        var problems = new List<string>();
-        foreach (var spec in result.Sweeps)
-        {
-            var reply = await sweeps.Ask<object>(new SweepProtocol.SubmitSweep(spec), TimeSpan.FromSeconds(30));
-            if (reply is SweepProtocol.SweepRejected rejected) problems.Add($"{rejected.Name}: {rejected.Reason}");
-            else Log.Information("Accepted sweep {SweepId} from {File}", spec.Name, Path.GetFileName(file));
-        }
+        var outcome = await SweepSubmission.SubmitAsync(sweeps, result.Sweeps);
+        foreach (var name in outcome.Accepted) Log.Information("Accepted sweep {SweepId} from {File}", name, Path.GetFileName(file));
+        var problems = outcome.Problems;
         if (problems.Count == 0)
         {
             _files.TryAccept(file);

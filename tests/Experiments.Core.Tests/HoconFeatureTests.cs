@@ -5,17 +5,11 @@ namespace Experiments.Core.Tests;
 /// <summary>Issue #13: include, substitutions and merging, as HOCON defines them, in one parse.</summary>
 public sealed class HoconFeatureTests : IDisposable
 {
-    private readonly string _folder = Directory.CreateTempSubdirectory("spec-includes-").FullName;
+    private readonly TempDir _folder = new();
 
-    public void Dispose() => Directory.Delete(_folder, recursive: true);
+    public void Dispose() => _folder.Dispose();
 
-    private string Write(string relativePath, string text)
-    {
-        var path = Path.Combine(_folder, relativePath);
-        Directory.CreateDirectory(Path.GetDirectoryName(path)!);
-        File.WriteAllText(path, text);
-        return path;
-    }
+    private string Write(string relativePath, string text) => _folder.Write(relativePath, text);
 
     private static SpecLoadResult LoadText(string text) => SpecLoader.LoadText(text, "t.hocon", "/tmp", TestFiles.Plain);
 

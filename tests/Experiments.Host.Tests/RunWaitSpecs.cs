@@ -25,7 +25,7 @@ public sealed class RunWaitSpecs : IDisposable
     private IActorRef ManagerThat(object? reply) => _system.ActorOf(Props.Create(() => new Manager(reply)));
 
     /// <summary>The wait must end on its own: a wait that hangs fails here instead of hanging the suite.</summary>
-    private static async Task<Commands.SweepRun> Bounded(Task<Commands.SweepRun> wait)
+    private static async Task<SweepSubmission.SweepRun> Bounded(Task<SweepSubmission.SweepRun> wait)
     {
         await Task.WhenAny(wait, Task.Delay(TimeSpan.FromMinutes(1)));
         Assert.True(wait.IsCompleted, "run is still waiting");
@@ -35,7 +35,7 @@ public sealed class RunWaitSpecs : IDisposable
     [Fact]
     public async Task Should_say_the_sweep_did_not_finish_when_the_sweep_manager_is_gone()
     {
-        var run = await Bounded(Commands.WaitForSweepAsync(ManagerThat(reply: null), Spec));
+        var run = await Bounded(SweepSubmission.RunAsync(ManagerThat(reply: null), Spec));
 
         Assert.Null(run.Summary);
         Assert.Contains("sweep manager stopped", run.Problem);
@@ -44,7 +44,7 @@ public sealed class RunWaitSpecs : IDisposable
     [Fact]
     public async Task Should_say_why_when_the_sweep_was_interrupted()
     {
-        var run = await Bounded(Commands.WaitForSweepAsync(ManagerThat(new SweepProtocol.SweepInterrupted("e2e", "its supervisor stopped unexpectedly")), Spec));
+        var run = await Bounded(SweepSubmission.RunAsync(ManagerThat(new SweepProtocol.SweepInterrupted("e2e", "its supervisor stopped unexpectedly")), Spec));
 
         Assert.Null(run.Summary);
         Assert.Equal("its supervisor stopped unexpectedly", run.Problem);
@@ -53,7 +53,7 @@ public sealed class RunWaitSpecs : IDisposable
     [Fact]
     public async Task Should_say_why_when_the_sweep_was_rejected()
     {
-        var run = await Bounded(Commands.WaitForSweepAsync(ManagerThat(new SweepProtocol.SweepRejected("e2e", "a sweep named 'e2e' is already running with another spec")), Spec));
+        var run = await Bounded(SweepSubmission.RunAsync(ManagerThat(new SweepProtocol.SweepRejected("e2e", "a sweep named 'e2e' is already running with another spec")), Spec));
 
         Assert.Null(run.Summary);
         Assert.Equal("rejected: a sweep named 'e2e' is already running with another spec", run.Problem);

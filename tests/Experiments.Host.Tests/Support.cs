@@ -3,22 +3,6 @@
 
 namespace Experiments.Host.Tests;
 
-/// <summary>A scratch folder deleted after the test.</summary>
-public sealed class TempDir : IDisposable
-{
-    public string Path { get; } = Directory.CreateTempSubdirectory("experiments-host-").FullName;
-    public string File(string name) => System.IO.Path.Combine(Path, name);
-
-    public string Write(string name, string text)
-    {
-        var path = File(name);
-        System.IO.File.WriteAllText(path, text);
-        return path;
-    }
-
-    public void Dispose() => Directory.Delete(Path, recursive: true);
-}
-
 public static class SpecFiles
 {
     /// <summary>Two configs × two folds, two short epochs each, on the first 600 real digits.</summary>

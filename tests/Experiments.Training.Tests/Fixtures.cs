@@ -18,11 +18,3 @@ public sealed class DigitsCollection : ICollectionFixture<DefaultDigitsFixture>
 {
     public const string Name = "default digits";
 }
-
-/// <summary>A scratch folder deleted after the test.</summary>
-public sealed class TempDir : IDisposable
-{
-    public string Path { get; } = Directory.CreateTempSubdirectory("experiments-test-").FullName;
-    public string File(string name) => System.IO.Path.Combine(Path, name);
-    public void Dispose() => Directory.Delete(Path, recursive: true);
-}

@@ -30,8 +30,15 @@ public static class SpecJson
     /// resume). Computed from a canonical form with the IDX paths as the spec wrote them, so
     /// moving the spec's folder (data and results beside it) resumes the same sweep.
     /// </summary>
-    public static string Digest(SweepSpec spec) =>
-        Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(Serialize(Canonical(spec)))))[..12];
+    public static string Digest(SweepSpec spec) => Digest(SpecText.Of(spec));
+
+    /// <summary>As <see cref="Digest(SweepSpec)"/>, reusing the text when the canonical form is the spec itself (the default dataset).</summary>
+    public static string Digest(SpecText spec)
+    {
+        var canonical = Canonical(spec.Spec);
+        var text = ReferenceEquals(canonical, spec.Spec) ? spec.Json : Serialize(canonical);
+        return Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(text)))[..12];
+    }
 
     /// <summary>The spec without where its folder happens to live (a spec on the default dataset is unchanged).</summary>
     public static SweepSpec Canonical(SweepSpec spec) => spec.Dataset is { ImagesAsWritten: { } images, LabelsAsWritten: { } labels } dataset
@@ -50,4 +57,18 @@ public static class SpecJson
             else writer.WriteStringValue(value.AsString());
         }
     }
+}
+
+/// <summary>
+/// A resolved spec with its JSON, serialised once when the sweep is opened: the same text goes into
+/// the manager's and the sweep's journal and into spec.json, and gives the digest.
+/// </summary>
+public sealed record SpecText(SweepSpec Spec, string Json)
+{
+    public string Name => Spec.Name;
+
+    public static SpecText Of(SweepSpec spec) => new(spec, SpecJson.Serialize(spec));
+
+    /// <summary>A spec as the journal holds it: the text kept as it was written.</summary>
+    public static SpecText Read(string json) => new(SpecJson.Deserialize(json), json);
 }

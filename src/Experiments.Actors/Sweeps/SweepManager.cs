@@ -56,7 +56,7 @@ public sealed class SweepManager : ReceivePersistentActor
     private readonly Dictionary<string, List<IActorRef>> _waiters = new();
     private readonly Dictionary<string, SweepSummary> _ended = new();
     /// <summary>Specs submitted again for a sweep being resumed: a supervisor that finds nothing to resume starts from it.</summary>
-    private readonly Dictionary<string, SweepSpec> _resubmitted = new();
+    private readonly Dictionary<string, SpecText> _resubmitted = new();
     /// <summary>Sweeps whose supervisor found nothing to resume and is being stopped.</summary>
     private readonly HashSet<string> _notStarted = new();
     private readonly TimeSpan _statusTimeout;
@@ -94,7 +94,7 @@ public sealed class SweepManager : ReceivePersistentActor
         foreach (var opened in _open.Values)
         {
             _log.Info("Resuming sweep {SweepId} from the journal", opened.Name);
-            StartSupervisor(opened.Name, opened.PersistenceId, opened.SpecJson is { } json ? SpecJson.Deserialize(json) : null);
+            StartSupervisor(opened.Name, opened.PersistenceId, opened.SpecJson is { } json ? SpecText.Read(json) : null);
         }
     }
 
@@ -144,8 +144,8 @@ public sealed class SweepManager : ReceivePersistentActor
 
     private void Accepting()
     {
-        Command<SweepProtocol.SubmitSweep>(submit => Open(submit.Spec, Sender, waitForEnd: false));
-        Command<SweepProtocol.RunSweep>(run => Open(run.Spec, Sender, waitForEnd: true));
+        Command<SweepProtocol.SubmitSweep>(submit => Open(SpecText.Of(submit.Spec), Sender, waitForEnd: false));
+        Command<SweepProtocol.RunSweep>(run => Open(SpecText.Of(run.Spec), Sender, waitForEnd: true));
         Command<SweepProtocol.SweepCompleted>(completed =>
         {
             var name = completed.Summary.Name;
@@ -222,7 +222,7 @@ public sealed class SweepManager : ReceivePersistentActor
         if (_resubmitted.Remove(name, out var spec))
         {
             _log.Warning("Sweep {SweepId} was accepted but the host stopped before its first journal entry; starting it afresh", name);
-            Persist(new SweepManagerEvents.SweepOpened(name, SweepSupervisor.PersistenceIdOf(spec), SpecJson.Serialize(spec)), e =>
+            Persist(new SweepManagerEvents.SweepOpened(name, SweepSupervisor.PersistenceIdOf(spec), spec.Json), e =>
             {
                 _open[e.Name] = e;
                 StartSupervisor(e.Name, e.PersistenceId, spec);
@@ -247,7 +247,8 @@ public sealed class SweepManager : ReceivePersistentActor
         base.PostStop();
     }
 
-    private void Open(SweepSpec spec, IActorRef requester, bool waitForEnd)
+    /// <summary>The spec was serialised once, as it came in: that text is journalled here, by the sweep, and is spec.json.</summary>
+    private void Open(SpecText spec, IActorRef requester, bool waitForEnd)
     {
         var persistenceId = SweepSupervisor.PersistenceIdOf(spec);
         if (_active.ContainsKey(spec.Name))
@@ -263,7 +264,7 @@ public sealed class SweepManager : ReceivePersistentActor
             else requester.Tell(new SweepProtocol.SweepAccepted(spec.Name));
             return;
         }
-        Persist(new SweepManagerEvents.SweepOpened(spec.Name, persistenceId, SpecJson.Serialize(spec)), e =>
+        Persist(new SweepManagerEvents.SweepOpened(spec.Name, persistenceId, spec.Json), e =>
         {
             _open[e.Name] = e;
             _ended.Remove(e.Name);
@@ -276,7 +277,7 @@ public sealed class SweepManager : ReceivePersistentActor
 
     private List<IActorRef> Waiters(string name) => _waiters.TryGetValue(name, out var list) ? list : _waiters[name] = [];
 
-    private void StartSupervisor(string name, string persistenceId, SweepSpec? spec)
+    private void StartSupervisor(string name, string persistenceId, SpecText? spec)
     {
         var supervisor = Context.ActorOf(SweepSupervisor.Props(persistenceId, name, spec, _resultsRoot, _datasets, _factory), "sweep-" + name);
         Context.Watch(supervisor);

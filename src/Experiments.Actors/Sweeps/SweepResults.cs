@@ -15,7 +15,8 @@ public sealed class SweepResults(string directory)
     public string Directory { get; } = directory;
     public string TrialDirectory(TrialKey key) => Path.Combine(Directory, "trials", key.Name);
 
-    public void WriteSpec(SweepSpec spec) => WriteAtomically("spec.json", SpecJson.Serialize(spec));
+    /// <summary>spec.json: the text the journal holds, not serialised again.</summary>
+    public void WriteSpec(SpecText spec) => WriteAtomically("spec.json", spec.Json);
 
     public void WriteLeaderboard(ImmutableArray<LeaderboardRow> rows, string metric)
     {

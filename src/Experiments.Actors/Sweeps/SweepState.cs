@@ -11,19 +11,23 @@ namespace Experiments.Actors.Sweeps;
 public sealed class SweepState
 {
     public SweepRecord Record { get; } = new();
-    public SweepSpec? Spec { get; private set; }
-    public string? SpecJson { get; private set; }
+    /// <summary>The spec with the JSON text it was journalled as.</summary>
+    public SpecText? SpecText { get; private set; }
+    public SweepSpec? Spec => SpecText?.Spec;
+    public string? SpecJson => SpecText?.Json;
     public SweepEvents.SweepEnded? Ended { get; private set; }
     public IReadOnlyDictionary<TrialKey, TrialOutcome> Outcomes => Record.Outcomes;
     public int EventsSinceSnapshot { get; set; }
+
+    /// <summary>A new sweep's start, with the spec it was opened with: its text is what was journalled, so nothing is parsed back.</summary>
+    public void Start(SpecText spec) => SpecText = spec;
 
     public void Apply(ISweepEvent e)
     {
         switch (e)
         {
             case SweepEvents.SweepStarted started:
-                SpecJson = started.SpecJson;
-                Spec = Sweeps.SpecJson.Deserialize(started.SpecJson);
+                SpecText = Sweeps.SpecText.Read(started.SpecJson);
                 break;
             case SweepEvents.TrialStarted started:
                 Record.Start(started.Key());

@@ -24,14 +24,15 @@ namespace Experiments.Actors.Sweeps;
 /// any point resumes: ended trials are not run again, interrupted ones continue from their checkpoint.
 /// Supervision: a TrialRunner that itself throws is stopped and its trial recorded failed, so one
 /// trial never takes the sweep down (runners handle their own children's failures).
+/// Recovery and the start of a sweep (journal, snapshots, results folder) are in SweepSupervisor.Recovery.cs.
 /// </summary>
-public sealed class SweepSupervisor : ReceivePersistentActor
+public sealed partial class SweepSupervisor : ReceivePersistentActor
 {
     private const int SnapshotEvery = 500;
 
     private readonly ILoggingAdapter _log;
     private readonly string _name;
-    private readonly SweepSpec? _submitted;
+    private readonly SpecText? _submitted;
     private readonly string _resultsRoot;
     private readonly IActorRef _datasets;
     private readonly ITrainerFactory _factory;
@@ -51,13 +52,18 @@ public sealed class SweepSupervisor : ReceivePersistentActor
     public override string PersistenceId { get; }
 
     /// <summary>The journal identity of a sweep: its name and its spec's digest (same name + same spec = resume).</summary>
-    public static string PersistenceIdOf(SweepSpec spec) => $"sweep-{spec.Name}-{SpecJson.Digest(spec)}";
+    public static string PersistenceIdOf(SweepSpec spec) => PersistenceIdOf(SpecText.Of(spec));
 
-    /// <summary>A new sweep (<paramref name="spec"/> given) or, with a null spec, one recovered from the journal.</summary>
-    public static Props Props(string persistenceId, string name, SweepSpec? spec, string resultsRoot, IActorRef datasets, ITrainerFactory factory) =>
+    public static string PersistenceIdOf(SpecText spec) => $"sweep-{spec.Name}-{SpecJson.Digest(spec)}";
+
+    /// <summary>
+    /// A new sweep (<paramref name="spec"/> given, as the manager serialised it when it opened the
+    /// sweep) or, with a null spec, one recovered from the journal.
+    /// </summary>
+    public static Props Props(string persistenceId, string name, SpecText? spec, string resultsRoot, IActorRef datasets, ITrainerFactory factory) =>
         Akka.Actor.Props.Create(() => new SweepSupervisor(persistenceId, name, spec, resultsRoot, datasets, factory));
 
-    public SweepSupervisor(string persistenceId, string name, SweepSpec? spec, string resultsRoot, IActorRef datasets, ITrainerFactory factory)
+    public SweepSupervisor(string persistenceId, string name, SpecText? spec, string resultsRoot, IActorRef datasets, ITrainerFactory factory)
     {
         PersistenceId = persistenceId;
         _name = name;
@@ -79,57 +85,6 @@ public sealed class SweepSupervisor : ReceivePersistentActor
     private void Recovering()
     {
         CommandAny(_ => Stash.Stash());
-    }
-
-    private void OnRecovered()
-    {
-        if (_state.Spec is null)
-        {
-            if (_submitted is null)
-            {
-                // Opened by an earlier version, killed before this journal's first entry: the manager decides.
-                _log.Warning("Sweep {SweepId}: nothing in the journal under {PersistenceId} to resume", _name, PersistenceId);
-                Context.Parent.Tell(new SweepProtocol.SweepNotStarted(_name));
-                Become(() => Command<SweepProtocol.GetStatus>(_ => Sender.Tell(new SweepProtocol.UnknownSweep(_name))));
-                return;
-            }
-            MoveAsideStaleResults(_submitted.Name);
-            Persist(new SweepEvents.SweepStarted(SpecJson.Serialize(_submitted)), e =>
-            {
-                _state.Apply(e);
-                Begin();
-            });
-            return;
-        }
-        _log.Info("Sweep {SweepId} recovered from the journal: {Ended} trial-folds ended, {Interrupted} interrupted",
-            _name, _state.Outcomes.Count, _state.Interrupted.Count());
-        Begin();
-    }
-
-    private void Begin()
-    {
-        _spec = _state.Spec!;
-        _results = new SweepResults(Path.Combine(_resultsRoot, _spec.Name));
-        _results.WriteSpec(_spec);
-        _scheduler = new SweepScheduler(_spec, SearchMethods.Create(_spec), _state.Record);
-        if (_state.Ended is { } ended)
-        {
-            Report(ended.State, ended.TestScore, ended.TestMetrics);
-            return;
-        }
-        Become(LoadingData);
-        _datasets.Tell(new DatasetProtocol.GetDataset(_spec.Dataset));
-        Stash.UnstashAll();
-    }
-
-    /// <summary>A folder left by an earlier sweep of the same name but another spec: kept, renamed, never mixed in.</summary>
-    private void MoveAsideStaleResults(string name)
-    {
-        var folder = Path.Combine(_resultsRoot, name);
-        if (!Directory.Exists(folder)) return;
-        var aside = $"{folder}.previous-{DateTime.UtcNow:yyyyMMdd-HHmmss}";
-        Directory.Move(folder, aside);
-        _log.Warning("Sweep {SweepId}: results of an earlier sweep with another spec moved to {Folder}", name, aside);
     }
 
     private void LoadingData()
@@ -321,13 +276,6 @@ public sealed class SweepSupervisor : ReceivePersistentActor
         Context.Parent.Tell(new SweepProtocol.SweepCompleted(summary));
         Become(Ended);
         Stash.UnstashAll();
-    }
-
-    private void MaybeSnapshot()
-    {
-        if (++_state.EventsSinceSnapshot < SnapshotEvery) return;
-        _state.EventsSinceSnapshot = 0;
-        SaveSnapshot(_state.ToSnapshot());
     }
 
     private SweepProtocol.SweepStatus Status() => _scheduler is null

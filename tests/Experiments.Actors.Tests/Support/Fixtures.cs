@@ -23,22 +23,6 @@ public sealed class DigitsCollection : ICollectionFixture<DigitsFixture>
     public const string Name = "default digits (600)";
 }
 
-/// <summary>A scratch folder deleted after the test.</summary>
-public sealed class TempDir : IDisposable
-{
-    public string Path { get; } = Directory.CreateTempSubdirectory("experiments-actors-").FullName;
-    public string File(string name) => System.IO.Path.Combine(Path, name);
-
-    /// <summary>Empties the folder, for a second run in the same test.</summary>
-    public void Clear()
-    {
-        foreach (var entry in new DirectoryInfo(Path).EnumerateFileSystemInfos())
-            if (entry is DirectoryInfo directory) directory.Delete(recursive: true);
-            else entry.Delete();
-    }
-    public void Dispose() => Directory.Delete(Path, recursive: true);
-}
-
 /// <summary>The actor system settings of every actor spec: the pinned trainer dispatcher, quiet logs.</summary>
 public static class TestConfig
 {
