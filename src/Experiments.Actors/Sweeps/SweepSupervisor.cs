@@ -227,11 +227,19 @@ public sealed class SweepSupervisor : ReceivePersistentActor
             {
                 var board = _scheduler.Leaderboard();
                 _results.WriteLeaderboard(board, _spec.EarlyStopping.Metric);
+                WritePlots(board, outcome.Key);
                 _log.Info("Sweep {SweepId}: {Done}/{Total} trial-folds done, {Running} running; best so far {Best}",
                     [_spec.Name, _scheduler.SettledTrialFolds, _scheduler.TotalTrialFolds, _running.Count, Readable.Number(board.FirstOrDefault()?.Mean)]);
             }
             then();
         });
+    }
+
+    /// <summary>Best effort: a plot that cannot be drawn is logged and never stops the sweep.</summary>
+    private void WritePlots(System.Collections.Immutable.ImmutableArray<LeaderboardRow> board, TrialKey? fidOf)
+    {
+        try { _results.WritePlots(_spec, _state.Record, board, fidOf); }
+        catch (Exception e) { _log.Warning(e, "Sweep {SweepId}: plots not written: {Reason}", [_spec.Name, e.Message]); }
     }
 
     private void CarryOut(EpochDecision decision)
@@ -309,6 +317,7 @@ public sealed class SweepSupervisor : ReceivePersistentActor
         var summary = new SweepSummary(_spec.Name, state, _spec.EarlyStopping.Metric, _spec.EarlyStopping.Mode, board, best, testScore, testMetrics,
             _scheduler.TotalTrialFolds, _state.Outcomes.Values.Count(o => o.Status == TrialStatus.Failed), _results.Directory);
         _results.WriteLeaderboard(board, _spec.EarlyStopping.Metric);
+        WritePlots(board, null);
         _results.WriteSummary(summary);
         _log.Info("Sweep {SweepId} {State}: best config {BestConfig}, test {Metric} {TestScore:G4}", [_spec.Name, state, best?.Id, _spec.EarlyStopping.Metric, testScore]);
         Context.Parent.Tell(new SweepProtocol.SweepCompleted(summary));
