@@ -46,7 +46,7 @@ public static class LearningCurvePlot
         plot.Title($"{sweep}: {set.Metric} by epoch ({mode.ToString().ToLowerInvariant()} is best; mean over folds, band = min–max)");
         plot.XLabel("epoch");
         plot.YLabel(set.Metric);
-        Axes.Readable(plot);
+        Axes.Readable(plot, wholeX: true);
         plot.ShowLegend(Alignment.UpperRight);
         return plot;
     }

@@ -23,7 +23,7 @@ public static class ParameterPlot
         plot.Title($"{sweep}: {metric} (mean over folds) against {parameter.Name}");
         plot.XLabel(parameter.LogScale ? $"{parameter.Name} (log scale)" : parameter.Name);
         plot.YLabel(metric);
-        Axes.Readable(plot, parameter.LogScale);
+        Axes.Readable(plot, logX: parameter.LogScale, decades: xs.Length > 0 && xs.Max() - xs.Min() >= 1);
         if (parameter.Categories is { } categories)
             plot.Axes.Bottom.SetTicks(Enumerable.Range(0, categories.Count).Select(i => (double)i).ToArray(), categories.ToArray());
         // Room around the points, so the outermost and their labels are not cut by the frame.

@@ -50,7 +50,7 @@ public static class SweepPlots
         plot.Title($"{key.Name}: FID by epoch (lower is better; last {Readable.Number(series[^1].Value)})");
         plot.XLabel("epoch");
         plot.YLabel("FID");
-        Axes.Readable(plot);
+        Axes.Readable(plot, wholeX: true);
         Directory.CreateDirectory(trialDirectory);
         var path = Path.Combine(trialDirectory, "fid.png");
         var chart = plot.GetImageBytes(Width, Height, ImageFormat.Png);
