@@ -60,6 +60,11 @@ public sealed class RunCommandSpecs : IDisposable
             Assert.True(File.Exists(SweepFile("trials", trial, "last.ckpt.sha256")), $"{trial}/last.ckpt.sha256");
             Assert.Single(Directory.GetFiles(SweepFile("trials", trial), "events.out.tfevents.*"));
         }
+        foreach (var plot in new[] { "learning-curves.png", "param-learning-rate.png" })
+        {
+            using var image = SkiaSharp.SKBitmap.Decode(SweepFile("plots", plot));
+            Assert.True(image is { Width: > 0, Height: > 0 }, $"plots/{plot} is a PNG");
+        }
     }
 
     [Fact]

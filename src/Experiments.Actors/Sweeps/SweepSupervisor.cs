@@ -186,6 +186,7 @@ public sealed partial class SweepSupervisor : ReceivePersistentActor
             {
                 var board = _scheduler.Leaderboard();
                 _results.WriteLeaderboard(board, _spec.EarlyStopping.Metric);
+                WritePlots(board, outcome.Key);
                 var left = _timeLeft.Estimate(_scheduler.TotalTrialFolds - _scheduler.SettledTrialFolds, _spec.Resources.MaxConcurrentTrials);
                 _log.Info("Sweep {SweepId}: {Done}/{Total} trial-folds done, {Running} running, {TimeLeft}; best so far {Best}",
                     [_spec.Name, _scheduler.SettledTrialFolds, _scheduler.TotalTrialFolds, _running.Count, TimeLeftEstimator.Describe(left),
@@ -193,6 +194,13 @@ public sealed partial class SweepSupervisor : ReceivePersistentActor
             }
             then();
         });
+    }
+
+    /// <summary>Best effort: a plot that cannot be drawn is logged and never stops the sweep.</summary>
+    private void WritePlots(System.Collections.Immutable.ImmutableArray<LeaderboardRow> board, TrialKey? fidOf)
+    {
+        try { _results.WritePlots(_spec, _state.Record, board, fidOf); }
+        catch (Exception e) { _log.Warning(e, "Sweep {SweepId}: plots not written: {Reason}", [_spec.Name, e.Message]); }
     }
 
     private void CarryOut(EpochDecision decision)
@@ -271,6 +279,7 @@ public sealed partial class SweepSupervisor : ReceivePersistentActor
         var summary = new SweepSummary(_spec.Name, state, _spec.EarlyStopping.Metric, _spec.EarlyStopping.Mode, board, best, testScore, testMetrics,
             _scheduler.TotalTrialFolds, _state.Outcomes.Values.Count(o => o.Status == TrialStatus.Failed), _results.Directory);
         _results.WriteLeaderboard(board, _spec.EarlyStopping.Metric);
+        WritePlots(board, null);
         _results.WriteSummary(summary);
         _log.Info("Sweep {SweepId} {State}: best config {BestConfig}, test {Metric} {TestScore:G4}", [_spec.Name, state, best?.Id, _spec.EarlyStopping.Metric, testScore]);
         Context.Parent.Tell(new SweepProtocol.SweepCompleted(summary));
