@@ -16,6 +16,8 @@ public static class LearningCurvePlot
     public static Plot Draw(LearningCurveSet set, string sweep, OptimizationMode mode)
     {
         var plot = new Plot();
+        // Only what tells the configs apart: the parameters that vary.
+        var varying = Readable.Varying(set.Curves.Select(c => c.Config.Parameters));
         foreach (var (curve, index) in set.Curves.Select((c, i) => (c, i)).Where(c => c.c.Points.Count > 0))
         {
             var best = curve.Config.Id == set.BestConfigId;
@@ -30,7 +32,7 @@ public static class LearningCurvePlot
             var line = plot.Add.Scatter(xs, curve.Points.Select(p => p.Mean).ToArray(), color);
             line.LineWidth = best ? 4 : 1.5f;
             line.MarkerSize = best ? 7 : 4;
-            line.LegendText = Label(curve, best);
+            line.LegendText = Label(curve, best, varying);
             foreach (var end in curve.Ends)
             {
                 var marker = plot.Add.Marker(end.Epoch, end.Value, Shape(end.Status), 12, color);
@@ -51,9 +53,10 @@ public static class LearningCurvePlot
         return plot;
     }
 
-    private static string Label(ConfigCurve curve, bool best)
+    private static string Label(ConfigCurve curve, bool best, IReadOnlyList<string> varying)
     {
-        var parameters = curve.Config.Parameters.Values.Count == 0 ? "" : ": " + Readable.Parameters(curve.Config.Parameters);
+        var shown = varying.Where(curve.Config.Parameters.Values.ContainsKey).Select(n => $"{n}={Readable.Value(curve.Config.Parameters[n])}").ToList();
+        var parameters = shown.Count == 0 ? "" : ": " + string.Join(", ", shown);
         return $"{(best ? "best " : "")}config {curve.Config.Id}{parameters} → {Readable.Number(curve.Score)}";
     }
 
