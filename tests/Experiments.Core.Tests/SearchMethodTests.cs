@@ -120,7 +120,7 @@ public sealed class SearchMethodTests
     {
         var method = new RandomSearch(new SearchSpace([new IntRangeDomain("hidden", 32, 64, 32)]), Defaults, 3, 1);
         method.Tell(ConfigResult.Completed(0, 0.5));
-        ((ISearchMethod)method).Tell(1, 0.25);
+        method.Tell(ConfigResult.Pruned(1, 0.25, 2));
 
         Assert.Equal(3, method.PlannedCount);
         Assert.False(method.IsAdaptive);

@@ -55,9 +55,6 @@ public interface ISearchMethod
     /// <summary>How a configuration ended: its score in the sweep's metric, or that it was pruned or failed.</summary>
     void Tell(ConfigResult result);
 
-    /// <summary>The final cross-validated score of a completed configuration.</summary>
-    void Tell(int configId, double score) => Tell(ConfigResult.Completed(configId, score));
-
     /// <summary>How many configurations the method will propose in all, when known up front.</summary>
     int? PlannedCount { get; }
 
