@@ -73,7 +73,7 @@ internal sealed partial class SweepReader
         if (!domains.TryGetValue(parent, out var parentDomain))
         {
             Error(path, model.Parameter(parent) is null
-                ? $"unknown parameter '{parent}'{Suggestions.Hint(parent, domains.Keys.ToArray())}: a condition names a parameter of search.space"
+                ? $"a condition on an unknown parameter '{parent}'{Suggestions.Hint(parent, domains.Keys.ToArray())}"
                 : $"'{parent}' is not in search.space: a condition names a parameter the search chooses (declare {parent} in the space)");
             return null;
         }
