@@ -41,7 +41,7 @@ public sealed class ConditionalSearchSpecs
             && GridSearch.CountOrNull(space) == searched.Count;
     }
 
-    [Property(MaxTest = 200)]
+    [Property(MaxTest = 100)]
     public bool Every_config_of_every_method_satisfies_its_conditions(int seed)
     {
         var gridSpace = ConditionalSpaces.Random(seed, gridReady: true);
@@ -52,7 +52,7 @@ public sealed class ConditionalSearchSpecs
             && AllSatisfy(space, RunTpe(space, seed, multivariate: true));
     }
 
-    [Property(MaxTest = 100)]
+    [Property(MaxTest = 50)]
     public bool Random_and_tpe_draws_are_reproducible_from_the_seed(int spaceSeed, int seed)
     {
         var space = ConditionalSpaces.Random(spaceSeed, gridReady: false);
