@@ -15,14 +15,19 @@ public sealed class SpecLoaderTests
         return Assert.Single(result.Sweeps);
     }
 
-    public static TheoryData<string> Examples() => new()
-    {
-        "config/sweeps/cnn-grid-cv.hocon",
-        "config/sweeps/cnn-random.hocon",
-        "config/sweeps/cnn-hyperband.hocon",
-        "config/sweeps/gan-sweep.hocon",
+    /// <summary>Every file under config/sweeps, and experiments.hocon: a new example is covered without being listed.</summary>
+    public static TheoryData<string> Examples() => new(ExampleFiles());
+
+    private static List<string> ExampleFiles() =>
+    [
+        .. Directory.GetFiles(Path.Combine(TestFiles.RepositoryRoot, "config", "sweeps"), "*.hocon").Order(StringComparer.Ordinal)
+            .Select(file => Path.GetRelativePath(TestFiles.RepositoryRoot, file)),
         "experiments.hocon",
-    };
+    ];
+
+    [Fact]
+    public void Should_cover_the_conditional_example_among_the_shipped_ones() =>
+        Assert.Contains(Path.Combine("config", "sweeps", "cnn-conditional.hocon"), ExampleFiles());
 
     [Theory]
     [MemberData(nameof(Examples))]

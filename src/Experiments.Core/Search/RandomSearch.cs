@@ -4,7 +4,8 @@ namespace Experiments.Core.Search;
 
 /// <summary>
 /// <see cref="Samples"/> configurations drawn independently from the space. Config i depends only
-/// on the seed and i, so a recovering sweep gets the same configurations back in any order.
+/// on the seed and i, so a recovering sweep gets the same configurations back in any order. A
+/// conditional parameter is drawn after its parents, and only when it exists.
 /// </summary>
 public sealed class RandomSearch : ISearchMethod
 {
@@ -38,7 +39,6 @@ public sealed class RandomSearch : ISearchMethod
         ArgumentOutOfRangeException.ThrowIfNegative(id);
         ArgumentOutOfRangeException.ThrowIfGreaterThanOrEqual(id, Samples);
         var random = SplitMix64.For(_seed, id);
-        var chosen = _space.Parameters.Aggregate(ParameterSet.Empty, (set, d) => set.With(d.Name, DomainValues.Sample(d, random)));
-        return new TrialConfig(id, _defaults.Override(chosen));
+        return new TrialConfig(id, SpaceStructure.Resolve(_space, _defaults, SpaceStructure.Sample(_space, random)));
     }
 }

@@ -11,7 +11,23 @@ namespace Experiments.Core.Search;
 [JsonDerivedType(typeof(UniformDomain), "uniform")]
 [JsonDerivedType(typeof(LogUniformDomain), "log-uniform")]
 [JsonDerivedType(typeof(IntRangeDomain), "int-range")]
-public abstract record ParameterDomain(string Name);
+public abstract record ParameterDomain(string Name)
+{
+    /// <summary>
+    /// The parameter exists only when every condition holds (<c>when { optimizer = sgd }</c>); empty for
+    /// an unconditional parameter, and then left out of the spec's JSON, so the digest of a sweep without
+    /// conditions is unchanged.
+    /// </summary>
+    [JsonIgnore]
+    public ImmutableArray<Condition> When
+    {
+        get => _when ?? ImmutableArray<Condition>.Empty;
+        init => _when = value.IsDefaultOrEmpty ? null : value;
+    }
+
+    [JsonInclude, JsonPropertyName("when"), JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    private ImmutableArray<Condition>? _when;
+}
 
 public sealed record FixedDomain(string Name, ParamValue Value) : ParameterDomain(Name);
 

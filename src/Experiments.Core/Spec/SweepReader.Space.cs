@@ -27,7 +27,9 @@ internal sealed partial class SweepReader
             if (ReadDomain(value, info, Join(path, name), method) is { } domain) domains.Add(domain);
             else failed = true;
         }
-        return failed ? null : new SearchSpace(domains.ToImmutableArray());
+        if (failed) return null;
+        // Conditions name other parameters of the space, declared before or after: read once all domains are.
+        return ReadConditions(space, domains, path, model) is { } conditional ? new SearchSpace(conditional) : null;
     }
 
     private ParameterDomain? ReadDomain(HoconNode node, HyperParameterInfo info, string path, SearchMethodKind? method)
@@ -43,7 +45,7 @@ internal sealed partial class SweepReader
                 var kinds = spec.Keys.Where(k => k is "choice" or "uniform" or "log-uniform" or "int-range").ToList();
                 if (kinds.Count != 1)
                 {
-                    Error(path, kinds.Count == 0 ? "declare one of choice, uniform, log-uniform, int-range"
+                    Error(path, kinds.Count == 0 ? "declare one of choice, uniform, log-uniform, int-range" + (spec.Get("when") is null ? "" : " beside when (a fixed value: choice = [x])")
                         : $"declare only one of {string.Join(", ", kinds)}");
                     return null;
                 }

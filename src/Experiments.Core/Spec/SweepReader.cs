@@ -19,7 +19,7 @@ internal sealed partial class SweepReader
 
     private static readonly string[] KnownDatasets = [DatasetSpec.DefaultName];
     private static readonly string[] DatasetKeys = ["name", "images", "labels", "limit", "memory-mapped"];
-    private static readonly string[] DomainKeys = ["choice", "uniform", "log-uniform", "int-range", "grid-points", "step"];
+    private static readonly string[] DomainKeys = ["choice", "uniform", "log-uniform", "int-range", "grid-points", "step", "when"];
 
     private readonly string _source;
     private readonly string _baseDirectory;

@@ -125,6 +125,9 @@ public sealed record ParameterSet(ImmutableSortedDictionary<string, ParamValue> 
 
     public ParameterSet With(string name, ParamValue value) => new(Values.SetItem(name, value));
 
+    /// <summary>These values without <paramref name="name"/>: a conditional parameter whose condition fails is absent.</summary>
+    public ParameterSet Without(string name) => new(Values.Remove(name));
+
     /// <summary>These values, overridden by <paramref name="overrides"/>.</summary>
     public ParameterSet Override(ParameterSet overrides) =>
         overrides.Values.Aggregate(this, (set, kv) => set.With(kv.Key, kv.Value));

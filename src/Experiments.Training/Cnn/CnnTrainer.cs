@@ -25,11 +25,11 @@ public sealed class CnnTrainer : IModelTrainer
         HyperParameters = hp;
         // The trial's own generator: dropout masks never interleave with another trial's draws.
         _dropoutNoise = new torch.Generator(TrialNoise.Seed(seed, TrialNoise.Dropout));
-        Model = SeededInit.Create(seed, () => new DigitCnn(hp.Hidden, hp.Dropout, _dropoutNoise));
+        Model = SeededInit.Create(seed, () => new DigitCnn(hp.Hidden, hp.Dropout, _dropoutNoise, hp.DeeperWidths));
         _optimizer = hp.Optimizer switch
         {
             "adam" => optim.Adam(Model.parameters(), hp.LearningRate, beta1: 0.9, beta2: 0.999, weight_decay: hp.WeightDecay),
-            "sgd" => optim.SGD(Model.parameters(), hp.LearningRate, momentum: hp.Momentum, weight_decay: hp.WeightDecay),
+            "sgd" => optim.SGD(Model.parameters(), hp.LearningRate, momentum: hp.Momentum ?? 0, weight_decay: hp.WeightDecay),
             _ => throw new ArgumentException($"unknown optimizer '{hp.Optimizer}'", nameof(hp)),
         };
     }

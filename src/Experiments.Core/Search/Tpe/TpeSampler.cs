@@ -14,6 +14,8 @@ namespace Experiments.Core.Search.Tpe;
 /// (one per parameter, or one joint estimator when multivariate); <see cref="TpeSettings.Candidates"/>
 /// points are drawn from the good one, and the point with the largest log l(x) − log g(x) wins
 /// (the expected-improvement criterion of Bergstra et al. 2011). The first candidate wins ties.
+/// A conditional parameter is chosen after its parents, only when it exists, from estimators fitted
+/// on the configs where it was present (good and bad split over all configs first, as Optuna does).
 /// All randomness comes from <see cref="SplitMix64.For"/>(seed, n), never from a shared stream,
 /// so the result does not depend on what was asked before. The order in which results were told
 /// does not matter either: observations are ordered by config id.
@@ -21,13 +23,15 @@ namespace Experiments.Core.Search.Tpe;
 public sealed class TpeSampler
 {
     private readonly SearchSpace _space;
+    private readonly ImmutableArray<ParameterDomain> _ordered;
     private readonly ImmutableArray<TpeDimension> _dimensions;
 
     public TpeSampler(SearchSpace space, TpeSettings settings, OptimizationMode direction, int seed)
     {
         if (settings.Problem() is { } problem) throw new ArgumentException($"TPE settings: {problem}", nameof(settings));
         _space = space;
-        _dimensions = space.Parameters.Select(TpeDimension.Of).OfType<TpeDimension>().ToImmutableArray();
+        _ordered = SpaceStructure.Ordered(space);
+        _dimensions = _ordered.Select(TpeDimension.Of).OfType<TpeDimension>().ToImmutableArray();
         Settings = settings;
         Direction = direction;
         Seed = seed;
@@ -44,16 +48,22 @@ public sealed class TpeSampler
     {
         var random = SplitMix64.For(Seed, configId);
         var finished = told.Count(t => TpeRules.Counts(t.Result));
-        if (finished < Settings.StartupTrials || _dimensions.IsEmpty)
-            return _space.Parameters.Aggregate(ParameterSet.Empty, (set, d) => set.With(d.Name, DomainValues.Sample(d, random)));
+        if (finished < Settings.StartupTrials || _dimensions.IsEmpty) return SpaceStructure.Sample(_space, random);
 
         var split = TpeRules.Split(told, Settings.ConstantLiar ? inFlight : [], Settings.GoodCount(finished), Direction);
-        var chosen = new Dictionary<string, ParamValue>(StringComparer.Ordinal);
-        if (Settings.Multivariate) Choose(_dimensions, split, random, chosen);
-        else foreach (var dimension in _dimensions) Choose([dimension], split, random, chosen);
-
-        return _space.Parameters.Aggregate(ParameterSet.Empty, (set, d) =>
-            set.With(d.Name, chosen.TryGetValue(d.Name, out var value) ? value : SingleValue(d)));
+        var chosen = ParameterSet.Empty;
+        // Multivariate: one joint density over the parameters every config has; conditional ones are
+        // sampled on their own, as Optuna samples parameters outside the intersection search space.
+        var joint = Settings.Multivariate ? _dimensions.Where(d => Domain(d.Name).When.IsEmpty).ToList() : [];
+        if (joint.Count > 0) chosen = Choose(joint, split, random, chosen);
+        foreach (var domain in _ordered)
+        {
+            if (chosen.Values.ContainsKey(domain.Name) || !SpaceStructure.IsPresent(domain, chosen)) continue;
+            chosen = _dimensions.FirstOrDefault(d => d.Name == domain.Name) is { } dimension
+                ? Choose([dimension], split, random, chosen)
+                : chosen.With(domain.Name, SingleValue(domain));
+        }
+        return chosen;
     }
 
     /// <summary>The estimators of good and bad over <paramref name="dimensions"/> (exposed for tests and the bench).</summary>
@@ -74,16 +84,24 @@ public sealed class TpeSampler
         return best;
     }
 
-    private void Choose(IReadOnlyList<TpeDimension> dimensions, TpeSplit split, SplitMix64 random, Dictionary<string, ParamValue> chosen)
+    private ParameterSet Choose(IReadOnlyList<TpeDimension> dimensions, TpeSplit split, SplitMix64 random, ParameterSet chosen)
     {
         var (good, bad) = Estimators(dimensions, split);
         var candidates = good.Sample(random, Settings.Candidates);
         var winner = candidates[BestCandidate(candidates, good, bad)];
-        for (var d = 0; d < dimensions.Count; d++) chosen[dimensions[d].Name] = dimensions[d].ToExternal(winner[d]);
+        for (var d = 0; d < dimensions.Count; d++) chosen = chosen.With(dimensions[d].Name, dimensions[d].ToExternal(winner[d]));
+        return chosen;
     }
 
+    /// <summary>
+    /// The observations of the configs that have every one of the dimensions: a conditional parameter's
+    /// estimators are fitted only on the configs where it was present (Optuna's _get_internal_repr).
+    /// </summary>
     private static List<double[]> Observations(IReadOnlyList<TpeDimension> dimensions, IReadOnlyList<TrialConfig> configs) =>
-        configs.Select(c => dimensions.Select(d => d.ToInternal(c.Parameters[d.Name])).ToArray()).ToList();
+        configs.Where(c => dimensions.All(d => c.Parameters.Values.ContainsKey(d.Name)))
+            .Select(c => dimensions.Select(d => d.ToInternal(c.Parameters[d.Name])).ToArray()).ToList();
+
+    private ParameterDomain Domain(string name) => _space.Parameters.First(d => d.Name == name);
 
     private static ParamValue SingleValue(ParameterDomain domain) => domain switch
     {

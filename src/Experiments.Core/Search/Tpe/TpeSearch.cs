@@ -19,6 +19,7 @@ namespace Experiments.Core.Search.Tpe;
 public sealed class TpeSearch : ISearchMethod
 {
     private readonly TpeSampler _sampler;
+    private readonly SearchSpace _space;
     private readonly ParameterSet _defaults;
     private readonly List<TrialConfig> _asked = [];
     private readonly Dictionary<int, ToldConfig> _told = [];
@@ -27,6 +28,7 @@ public sealed class TpeSearch : ISearchMethod
     {
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(samples);
         _sampler = new TpeSampler(space, settings, direction, seed);
+        _space = space;
         _defaults = defaults;
         Samples = samples;
     }
@@ -50,7 +52,7 @@ public sealed class TpeSearch : ISearchMethod
         if (_asked.Count >= Samples) return null;
         var id = _asked.Count;
         var chosen = _sampler.Suggest(id, _told.Values, InFlight);
-        var config = new TrialConfig(id, _defaults.Override(chosen));
+        var config = new TrialConfig(id, SpaceStructure.Resolve(_space, _defaults, chosen));
         _asked.Add(config);
         return config;
     }

@@ -9,13 +9,19 @@ public enum ParamType { Real, Integer, Word }
 /// A hyperparameter a model understands, untyped: its type, default and the values it accepts,
 /// as the spec reader checks them. <see cref="Check"/> returns null when a value is acceptable,
 /// else what is wrong with it. Made by <see cref="HyperParameter"/>'s typed factories.
+/// An <see cref="Optional"/> one may be absent from a configuration (a conditional parameter whose
+/// condition fails); its trainer says what absence means. A null <see cref="Default"/> (optional
+/// only) means absent unless the sweep sets it.
 /// </summary>
 public sealed record HyperParameterInfo(
-    string Name, ParamType Type, ParamValue Default, string Description,
+    string Name, ParamType Type, ParamValue? Default, string Description,
     double Min = double.NegativeInfinity, double Max = double.PositiveInfinity,
     bool MinExclusive = false, bool MaxExclusive = false,
     ImmutableArray<string> Words = default)
 {
+    /// <summary>May be absent from a configuration: the model does not read it in every configuration.</summary>
+    public bool Optional { get; init; }
+
     public string? Check(ParamValue value)
     {
         if (Type == ParamType.Word)
@@ -65,18 +71,26 @@ public sealed class HyperParameter<T>
     /// <summary>This hyperparameter's value in a full set (as the search method resolved it).</summary>
     public T Of(ParameterSet parameters) => _read(parameters, Info.Name);
 
+    /// <summary>Whether the set has a value for it: an optional hyperparameter may be absent.</summary>
+    public bool IsIn(ParameterSet parameters) => parameters.Values.ContainsKey(Info.Name);
+
     public static implicit operator HyperParameterInfo(HyperParameter<T> p) => p.Info;
 }
 
 /// <summary>Factories of typed hyperparameters, for model definitions.</summary>
 public static class HyperParameter
 {
+    /// <param name="optional">It may be absent from a configuration (see <see cref="HyperParameterInfo.Optional"/>).</param>
     public static HyperParameter<double> Real(string name, double @default, string description, double min,
-        double max = double.PositiveInfinity, bool minExclusive = false, bool maxExclusive = false) =>
-        new(new(name, ParamType.Real, ParamValue.Of(@default), description, min, max, minExclusive, maxExclusive), (p, n) => p.Double(n));
+        double max = double.PositiveInfinity, bool minExclusive = false, bool maxExclusive = false, bool optional = false) =>
+        new(new(name, ParamType.Real, ParamValue.Of(@default), description, min, max, minExclusive, maxExclusive) { Optional = optional }, (p, n) => p.Double(n));
 
     public static HyperParameter<int> Integer(string name, int @default, string description, int min, int max = int.MaxValue) =>
         new(new(name, ParamType.Integer, ParamValue.Of(@default), description, min, max), (p, n) => p.Int(n));
+
+    /// <summary>An optional integer with no default: absent from a configuration unless the sweep sets it.</summary>
+    public static HyperParameter<int> OptionalInteger(string name, string description, int min, int max = int.MaxValue) =>
+        new(new(name, ParamType.Integer, null, description, min, max) { Optional = true }, (p, n) => p.Int(n));
 
     public static HyperParameter<string> Word(string name, string @default, string description, params string[] words) =>
         new(new(name, ParamType.Word, ParamValue.Of(@default), description, Words: [.. words]), (p, n) => p.Text(n));

@@ -17,8 +17,8 @@ public sealed record ModelDefinition(
 {
     public MetricInfo DefaultMetric => Metrics[0];
 
-    /// <summary>Every hyperparameter at its default.</summary>
-    public ParameterSet Defaults => Parameters.Aggregate(ParameterSet.Empty, (set, p) => set.With(p.Name, p.Default));
+    /// <summary>Every hyperparameter at its default (an optional one without a default is absent).</summary>
+    public ParameterSet Defaults => Parameters.Aggregate(ParameterSet.Empty, (set, p) => p.Default is { } value ? set.With(p.Name, value) : set);
 
     public HyperParameterInfo? Parameter(string name) => Parameters.FirstOrDefault(p => p.Name == name);
 }
@@ -53,7 +53,7 @@ public static class ModelDocs
         "",
         "| Hyperparameter | Default | Values | Meaning |",
         "|---|---|---|---|",
-        .. model.Parameters.Select(p => $"| `{p.Name}` | `{p.Default}` | {p.Accepts()} | {p.Description} |"),
+        .. model.Parameters.Select(p => $"| `{p.Name}` | {(p.Default is { } value ? $"`{value}`" : "absent")} | {p.Accepts()} | {p.Description} |"),
         "",
         "| Metric | Better | Meaning |",
         "|---|---|---|",
