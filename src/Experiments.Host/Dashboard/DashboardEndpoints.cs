@@ -30,8 +30,7 @@ public static class DashboardEndpoints
 
     public static void Map(WebApplication app)
     {
-        app.MapGet(Root, () => Results.Redirect(Root + "/"));
-        app.MapGet(Root + "/", Page);
+        app.MapGet(Root, Page); // routing ignores a trailing slash: /dashboard and /dashboard/ both
         app.MapGet(Root + "/sweeps/{name}", Page);
         app.MapGet(Root + "/sweeps/{name}/trials/{trial}", Page);
         app.MapGet(Root + "/assets/{file}", (string file, HttpContext context) =>

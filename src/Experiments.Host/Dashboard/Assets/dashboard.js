@@ -82,6 +82,5 @@
   }
 
   window.Dashboard = { api, json, image, h, state, progress, link, crumbs, ended };
-  document.addEventListener("DOMContentLoaded", start);
-  if (document.readyState !== "loading") start();
+  start(); // a deferred script: the document is parsed already
 })();

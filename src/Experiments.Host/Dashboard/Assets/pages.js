@@ -158,6 +158,7 @@ window.Pages = (function () {
   function trial(sweepName, trialName) {
     let after = 0;
     const lines = [];
+    const latest = { file: null, url: null };  // the grid shown, fetched again only when a newer one appears
     return {
       async render() {
         const { h, state, link } = D();
@@ -184,10 +185,13 @@ window.Pages = (function () {
         });
         const log = h("div", { id: "log" }, lines.map(e => h("div", { class: "log-line " + e.level, "data-seq": e.seq },
           `${new Date(e.time).toLocaleTimeString()} ${e.level.slice(0, 3).toUpperCase()} ${e.message}${e.error ? " — " + e.error : ""}`)));
-        const samples = t.samples.length === 0 ? null : h("section", {}, h("h2", {}, "Latest sample grid"),
-          h("div", { class: "samples" }, h("figure", {}, h("img", { id: "latest-sample", alt: "samples",
-            src: await D().image(`/sweeps/${enc(sweepName)}/trials/${enc(trialName)}/samples/${enc(t.samples[t.samples.length - 1])}`) }),
-            h("figcaption", {}, t.samples[t.samples.length - 1]))));
+        const newest = t.samples[t.samples.length - 1];
+        if (newest && newest !== latest.file) {
+          if (latest.url) URL.revokeObjectURL(latest.url);
+          Object.assign(latest, { file: newest, url: await D().image(`/sweeps/${enc(sweepName)}/trials/${enc(trialName)}/samples/${enc(newest)}`) });
+        }
+        const samples = !newest ? null : h("section", {}, h("h2", {}, "Latest sample grid"),
+          h("div", { class: "samples" }, h("figure", {}, h("img", { id: "latest-sample", alt: "samples", src: latest.url }), h("figcaption", {}, newest))));
         document.getElementById("page").replaceChildren(...[
           h("h1", {}, trialName, " ", state(t.status)),
           h("p", {}, `config ${t.config}${params ? " (" + params + ")" : ""} · ${outcome}`),
