@@ -9,7 +9,7 @@ namespace Experiments.Host.Tests.Dashboard;
 /// The dashboard in a real browser against a real `serve` whose tiny sweep has ended: each page
 /// shows what the API (the journalled state) and the trial files say, in the same 4-digit rounding.
 /// </summary>
-public sealed class DashboardPageSpecs(DashboardFixture fixture) : IClassFixture<DashboardFixture>
+public sealed partial class DashboardPageSpecs(DashboardFixture fixture) : IClassFixture<DashboardFixture>
 {
     private Browser Browser => fixture.Browser;
     private const string Sweep = DashboardFixture.Sweep;

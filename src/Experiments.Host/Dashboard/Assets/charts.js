@@ -22,7 +22,7 @@ window.Charts = (function () {
   function ticks(lo, hi, count, minStep) {
     if (lo === hi) { lo -= Math.abs(lo) * 0.1 || 1; hi += Math.abs(hi) * 0.1 || 1; }
     const raw = (hi - lo) / count, power = Math.pow(10, Math.floor(Math.log10(raw)));
-    const step = Math.max(minStep || 0, [1, 2, 5, 10].map(m => m * power).find(s => s >= raw));
+    const step = Math.max(minStep || 0, [1, 2, 5, 10].map(m => m * power).find(s => (hi - lo) / s <= count * 1.5));
     const out = [];
     // Multiples of the step, so that sums never drift off round values.
     for (let k = Math.ceil(lo / step - 1e-9); k * step <= hi + step * 1e-9; k++) out.push(Number((k * step).toPrecision(12)));
