@@ -117,6 +117,7 @@ window.Pages = (function () {
         values: view.varying.map(p => r.parameters[p]).concat([r.mean]),
       }));
       const holder = document.getElementById("parallel");
+      if (view.varying.length === 0) { holder.replaceChildren(D().h("p", { class: "muted" }, "No parameter varies across configs.")); return; }
       if (rows.length === 0) { holder.replaceChildren(D().h("p", { class: "muted" }, "No config has a score yet.")); return; }
       Charts.parallel(holder, axes, rows, { mode: view.mode });
     }
