@@ -27,6 +27,9 @@ public sealed partial class DashboardPageSpecs
         var renders = Browser.Renders;
 
         Assert.Equal(HttpStatusCode.Accepted, (await fixture.Service.Http.PostAsync("/sweeps", new StringContent(GanSpec))).StatusCode);
+        // While it runs, its supervisor answers the detail the pages read (after its end, the journal does).
+        await Eventually.Async(async () => (await fixture.GetAsync("/sweeps/gan-dash/trials")).GetProperty("state").GetString() is not ("completed" or "failed"),
+            TimeSpan.FromMinutes(2), () => "the running sweep's detail never answered");
 
         // No reload: the page polls, so the new sweep shows up and ends on the page that was open.
         var row = Browser.Until(d => d.FindElement(By.CssSelector("table#sweeps tr[data-sweep='gan-dash']")), "the new sweep's row");
