@@ -24,6 +24,7 @@ public sealed class Browser : IDisposable
         service.HideCommandPromptWindow = true;
         service.SuppressInitialDiagnosticInformation = true;
         var options = new ChromeOptions { BinaryLocation = ChromiumPath };
+        options.SetLoggingPreference(LogType.Browser, LogLevel.All);
         options.AddArguments("--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--window-size=1300,1500");
         // Generous: the machine is shared and a page may wait on a busy service.
         Driver = new ChromeDriver(service, options, TimeSpan.FromMinutes(3));
@@ -45,6 +46,10 @@ public sealed class Browser : IDisposable
 
     /// <summary>The page's render count (body[data-rendered]), to wait for one more render after an action.</summary>
     public int Renders => int.TryParse(Driver.FindElement(By.TagName("body")).GetAttribute("data-rendered"), out var n) ? n : 0;
+
+    /// <summary>What the page logged as errors since the last call (a refused script or style, a failed request, an exception).</summary>
+    public IReadOnlyList<string> ConsoleErrors() =>
+        Driver.Manage().Logs.GetLog(LogType.Browser).Where(e => e.Level == LogLevel.Severe).Select(e => e.Message).ToList();
 
     public string Screenshot(string name)
     {

@@ -34,6 +34,8 @@ public sealed partial class DashboardPageSpecs(DashboardFixture fixture) : IClas
         Assert.Equal("completed", row.FindElement(By.CssSelector(".state")).Text);
         Assert.Equal($"{listed.GetProperty("done").GetInt32()}/{listed.GetProperty("trialFolds").GetInt32()}", row.FindElement(By.CssSelector(".done")).Text);
         Assert.Equal("6/6", row.FindElement(By.CssSelector(".done")).Text);
+        // Drawn despite the strict Content-Security-Policy (no style attributes): the bar is full.
+        Assert.Equal("100%", ((IJavaScriptExecutor)Browser.Driver).ExecuteScript("return arguments[0].style.width", row.FindElement(By.CssSelector(".progress > div"))));
         Browser.Screenshot("sweeps");
     }
 
@@ -58,6 +60,8 @@ public sealed partial class DashboardPageSpecs(DashboardFixture fixture) : IClas
             Assert.Equal("2/2", Cell(row, "folds"));
         }
         Assert.Contains("best", rows[0].GetAttribute("class"));
+        // Everything the page needs is the program's own and allowed by its policy: nothing refused, nothing failed.
+        Assert.Empty(Browser.ConsoleErrors());
         var shot = Browser.Screenshot("dashboard");
         Assert.True(new FileInfo(shot).Length > 10_000, $"{shot} is nearly empty");
     }

@@ -38,7 +38,8 @@
     const node = document.createElement(tag);
     for (const [k, v] of Object.entries(attributes || {})) {
       if (v === null || v === undefined || v === false) continue;
-      if (k.startsWith("on")) node.addEventListener(k.slice(2), v); else node.setAttribute(k, v);
+      // A style attribute would be refused by the page's Content-Security-Policy; the CSSOM is not.
+      if (k.startsWith("on")) node.addEventListener(k.slice(2), v); else if (k === "style") node.style.cssText = v; else node.setAttribute(k, v);
     }
     for (const c of children.flat()) if (c !== null && c !== undefined) node.append(c instanceof Node ? c : String(c));
     return node;
