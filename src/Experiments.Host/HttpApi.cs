@@ -22,8 +22,10 @@ namespace Experiments.Host;
 ///   GET  /sweeps/{name}/logs     its recent log events (?after=SEQ for newer ones; `experiments logs`)
 ///   POST /sweeps/{name}/cancel   cancel a running sweep
 ///   GET  /metrics                Prometheus text format: trial-folds per sweep, epochs journalled (<see cref="ServiceMetrics"/>)
+///   GET  /dashboard/             the web dashboard, and the read-only JSON it reads (<see cref="Dashboard.DashboardEndpoints"/>)
 /// Bound to 127.0.0.1 by default. Binding any address that is not provably loopback requires
-/// EXPERIMENTS_API_TOKEN, and then every request must carry "Authorization: Bearer TOKEN".
+/// EXPERIMENTS_API_TOKEN, and then every request must carry "Authorization: Bearer TOKEN" (all but
+/// the dashboard's data-free page shell, which then asks for the token and sends it the same way).
 /// Every error is a JSON body { "errors": [...] } (or { "error": ... }), never an empty page.
 /// </summary>
 public static class HttpApi
@@ -48,7 +50,7 @@ public static class HttpApi
         app.Use(AnswerFailuresInJson);
         app.Use(string.IsNullOrEmpty(token) ? LoopbackClientsOnly : async (context, next) =>
         {
-            if (!IsAuthorized(context.Request.Headers.Authorization, token))
+            if (!Dashboard.DashboardEndpoints.IsShell(context.Request) && !IsAuthorized(context.Request.Headers.Authorization, token))
             {
                 await Error(context, StatusCodes.Status401Unauthorized, "missing or wrong bearer token");
                 return;
@@ -82,6 +84,8 @@ public static class HttpApi
                 seq = e.Seq, time = e.Time, level = e.Level, message = e.Message, trial = e.TrialId, fold = e.Fold, epoch = e.Epoch, error = e.Error,
             }),
         }));
+
+        Dashboard.DashboardEndpoints.Map(app);
 
         app.MapMetrics("/metrics", app.Services.GetRequiredService<ServiceMetrics>().Registry);
 

@@ -55,6 +55,8 @@ public sealed class SweepManager : ReceivePersistentActor
     private readonly Dictionary<string, IActorRef> _active = new();
     private readonly Dictionary<string, List<IActorRef>> _waiters = new();
     private readonly Dictionary<string, SweepSummary> _ended = new();
+    /// <summary>The journal of each ended sweep, read back for its detail (<see cref="SweepReplay"/>).</summary>
+    private readonly Dictionary<string, string> _endedJournals = new();
     /// <summary>Specs submitted again for a sweep being resumed: a supervisor that finds nothing to resume starts from it.</summary>
     private readonly Dictionary<string, SpecText> _resubmitted = new();
     /// <summary>Sweeps whose supervisor found nothing to resume and is being stopped.</summary>
@@ -151,6 +153,7 @@ public sealed class SweepManager : ReceivePersistentActor
             var name = completed.Summary.Name;
             _ended[name] = completed.Summary;
             _resubmitted.Remove(name);
+            if (_open.TryGetValue(name, out var opened)) _endedJournals[name] = opened.PersistenceId;
             if (_active.Remove(name, out var supervisor))
             {
                 Context.Unwatch(supervisor);
@@ -164,6 +167,13 @@ public sealed class SweepManager : ReceivePersistentActor
         {
             if (_active.TryGetValue(query.Name, out var supervisor)) supervisor.Forward(query);
             else if (_ended.TryGetValue(query.Name, out var summary)) Sender.Tell(StatusOf(summary));
+            else Sender.Tell(new SweepProtocol.UnknownSweep(query.Name));
+        });
+        Command<SweepDetailProtocol.GetDetail>(query =>
+        {
+            if (_active.TryGetValue(query.Name, out var supervisor)) supervisor.Forward(query);
+            else if (_ended.TryGetValue(query.Name, out var summary) && _endedJournals.TryGetValue(query.Name, out var journal))
+                Context.ActorOf(SweepReplay.Props(journal, summary, Sender));
             else Sender.Tell(new SweepProtocol.UnknownSweep(query.Name));
         });
         Command<SweepProtocol.Cancel>(cancel =>

@@ -138,6 +138,7 @@ public sealed partial class SweepSupervisor : ReceivePersistentActor
     private void CommonQueries()
     {
         Command<SweepProtocol.GetStatus>(_ => Sender.Tell(Status()));
+        Command<SweepDetailProtocol.GetDetail>(_ => Sender.Tell(Detail()));
         Command<SweepProtocol.Cancel>(_ =>
         {
             if (_state.Ended is not null) return;
@@ -291,4 +292,7 @@ public sealed partial class SweepSupervisor : ReceivePersistentActor
         ? new(_name, _phase, 0, 0, 0, [])
         : new(_name, _phase, _scheduler.TotalTrialFolds, _scheduler.SettledTrialFolds, _running.Count, _scheduler.Leaderboard(),
             _state.Outcomes.Values.Count(o => o.Status == TrialStatus.Failed));
+
+    private SweepDetailProtocol.SweepDetail Detail() => new(_name, _phase, _spec.EarlyStopping.Metric, _spec.EarlyStopping.Mode, _results.Directory,
+        _scheduler is null ? [] : _scheduler.Leaderboard(), SweepDetailProtocol.Histories(_state.Record));
 }
