@@ -30,7 +30,7 @@ public sealed class WorkerNode : ReceiveActor, IWithTimers
         Akka.Actor.Props.Create(() => new WorkerNode(queuePath, node, slots, secret,
             i => WorkerSlot.Props(queuePath, node, i, datasets, factory, Path.Combine(scratch, $"slot-{i}"), threads), refused));
 
-    private WorkerNode(string queuePath, string node, int slots, string secret, Func<int, Props> slot, Action<string> refused)
+    public WorkerNode(string queuePath, string node, int slots, string secret, Func<int, Props> slot, Action<string> refused)
     {
         _queuePath = queuePath;
         _node = node;
