@@ -20,6 +20,20 @@ public static class WorkerCommand
 
     public static async Task<int> RunAsync(Options options, CancellationToken cancellation, ITrainerFactory? factory = null)
     {
+        // SIGTERM and Ctrl-C stop the worker (no generic host here to do it): it leaves the cluster and exits 0.
+        using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellation);
+        void Stop(System.Runtime.InteropServices.PosixSignalContext context)
+        {
+            context.Cancel = true;
+            stop.Cancel();
+        }
+        using var term = System.Runtime.InteropServices.PosixSignalRegistration.Create(System.Runtime.InteropServices.PosixSignal.SIGTERM, Stop);
+        using var interrupt = System.Runtime.InteropServices.PosixSignalRegistration.Create(System.Runtime.InteropServices.PosixSignal.SIGINT, Stop);
+        return await RunUntilStoppedAsync(options, stop.Token, factory);
+    }
+
+    private static async Task<int> RunUntilStoppedAsync(Options options, CancellationToken cancellation, ITrainerFactory? factory)
+    {
         if (ClusterSettings.ParseEndpoint(options.Join) is not { } seed)
         {
             Log.Error("--join {Join}: expected HOST:PORT of the coordinator (its --cluster-port)", options.Join);
@@ -58,6 +72,7 @@ public static class WorkerCommand
                 }
                 if (!cancellation.IsCancellationRequested) Log.Warning("Lost the cluster; joining {Coordinator} again", options.Join);
             }
+            Log.Information("Worker stopped");
             return ExitCodes.Success;
         }
         finally

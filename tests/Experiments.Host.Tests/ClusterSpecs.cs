@@ -31,7 +31,7 @@ public sealed class ClusterSpecs : IDisposable
         var spec = SpecOf("shared", maxEpochs: 2, steps: 3);
         var clustered = _dir.File("clustered");
         using var nodes = await ClusterNodes.StartAsync(clustered);
-        var (_, a) = nodes.StartWorker();
+        var (first, a) = nodes.StartWorker();
         var (_, b) = nodes.StartWorker();
         await nodes.WaitForWorkersAsync(a, b);
 
@@ -40,6 +40,7 @@ public sealed class ClusterSpecs : IDisposable
         await nodes.WaitForStateAsync("shared", SweepStates.Completed);
         Assert.Contains($"trained on {a}", nodes.Coordinator.Output);
         Assert.Contains($"trained on {b}", nodes.Coordinator.Output);
+        Assert.Equal(ExitCodes.Success, await first.TerminateAsync()); // SIGTERM: the worker leaves and exits 0
 
         var single = _dir.File("single");
         File.WriteAllText(_dir.File("shared.hocon"), spec);
