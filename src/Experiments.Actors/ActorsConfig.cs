@@ -29,9 +29,12 @@ public static class ActorsConfig
         # are still read by it: Akka picks the deserializer by the id stored in each row.
         akka.actor {
           serializers.experiments-journal = "Experiments.Actors.Serialization.JournalSerializer, Experiments.Actors"
+          # Between the nodes of a cluster: explicit contracts too (ClusterContracts).
+          serializers.experiments-cluster = "Experiments.Actors.Cluster.ClusterSerializer, Experiments.Actors"
           serialization-bindings {
             "Experiments.Actors.Sweeps.ISweepEvent, Experiments.Actors" = experiments-journal
             "Experiments.Actors.Sweeps.ISweepManagerEvent, Experiments.Actors" = experiments-journal
+            "Experiments.Actors.Cluster.IClusterMessage, Experiments.Actors" = experiments-cluster
           }
         }
         """;

@@ -77,8 +77,15 @@ public static class Commands
     /// serve [FILE]: a long-lived service. Resumes every unfinished sweep, runs the sweeps of FILE,
     /// takes new ones from RESULTS/inbox and the HTTP API, stops gracefully on SIGTERM or Ctrl-C.
     /// </summary>
-    public static async Task<int> ServeAsync(string? file, string resultsDirectory, string url, CancellationToken cancellation, ITrainerFactory? factory = null)
+    /// <param name="coordinator">With --cluster-port: this service is a cluster's coordinator (ClusterSettings; WorkerCommand for the workers).</param>
+    public static async Task<int> ServeAsync(string? file, string resultsDirectory, string url, CancellationToken cancellation, ITrainerFactory? factory = null,
+        CoordinatorSettings? coordinator = null)
     {
+        if (coordinator?.Cluster.Problem() is { } clusterProblem)
+        {
+            Log.Error("{Problem}", clusterProblem);
+            return ExitCodes.InvalidInput;
+        }
         var token = Environment.GetEnvironmentVariable(HttpApi.TokenVariable);
         if (HttpApi.CheckBinding(url, token) is { } problem)
         {
@@ -91,15 +98,19 @@ public static class Commands
         builder.Services.AddSerilog(Log.Logger, dispose: false);
         builder.Services.AddSingleton<ServiceMetrics>();
         builder.Services.AddExperimentActors(resultsDirectory, factory ?? TrainerFactory.Instance, journal!, akka => akka.WithActors((system, _, resolver) =>
-            system.ActorOf(EpochCounter.Props(resolver.GetService<ServiceMetrics>()), "epoch-counter")));
+            system.ActorOf(EpochCounter.Props(resolver.GetService<ServiceMetrics>()), "epoch-counter")), coordinator);
         builder.Services.AddSingleton(services => new Inbox(resultsDirectory, services.GetRequiredService<ActorRegistry>(),
             services.GetRequiredService<IHostApplicationLifetime>(), TimeProvider.System));
         builder.Services.AddHostedService(services => services.GetRequiredService<Inbox>());
         builder.WebHost.UseUrls(url);
         await using var app = builder.Build();
         HttpApi.Map(app, token);
+        if (coordinator is not null) ClusterApi.Map(app);
         if (await TryStartAsync(app, cancellation) is { } startFailure) return startFailure;
         Log.Information("Serving on {Url}; results in {Results}", url, Path.GetFullPath(resultsDirectory));
+        if (coordinator is not null)
+            Log.Information("Coordinating a cluster on {Node}: workers join with `experiments worker --join {Node}`; {LocalSlots} slot(s) train here",
+                coordinator.Cluster.NodeName, coordinator.Cluster.NodeName, coordinator.LocalSlots);
 
         if (file is not null) await SubmitFileAsync(file, app.Services.GetRequiredService<ActorRegistry>().Get<SweepManagerKey>());
         await app.WaitForShutdownAsync(cancellation);

@@ -48,9 +48,20 @@ var urlsOption = new Option<string>("--urls")
     Description = "where the HTTP API listens (loopback unless EXPERIMENTS_API_TOKEN is set)",
     DefaultValueFactory = _ => "http://127.0.0.1:5080",
 };
+var clusterPortOption = new Option<int?>("--cluster-port") { Description = "coordinate a cluster: remoting on this port; workers join HOST:PORT" };
+var clusterHostOption = new Option<string>("--cluster-host")
+{
+    Description = "address remoting binds (beyond loopback only with EXPERIMENTS_CLUSTER_SECRET)",
+    DefaultValueFactory = _ => ClusterSettings.DefaultHost,
+};
+var localSlotsOption = new Option<int>("--local-slots")
+{
+    Description = "trial-folds the coordinator trains itself at once (with --cluster-port)",
+    DefaultValueFactory = _ => Environment.ProcessorCount,
+};
 var serve = new Command("serve", "Run as a service: resume unfinished sweeps, take new ones from RESULTS/inbox and the HTTP API")
 {
-    serveFile, resultsOption, urlsOption,
+    serveFile, resultsOption, urlsOption, clusterPortOption, clusterHostOption, localSlotsOption,
 };
 serve.SetAction(async (parse, cancellation) =>
 {
@@ -62,7 +73,11 @@ serve.SetAction(async (parse, cancellation) =>
     }
     try
     {
-        return await Commands.ServeAsync(parse.GetValue(serveFile), results, parse.GetValue(urlsOption)!, cancellation);
+        var coordinator = parse.GetValue(clusterPortOption) is { } clusterPort
+            ? new CoordinatorSettings(new ClusterSettings(parse.GetValue(clusterHostOption)!, clusterPort, parse.GetValue(clusterHostOption)!, clusterPort,
+                "coordinator", ClusterSettings.SecretFromEnvironment()), Math.Max(0, parse.GetValue(localSlotsOption)))
+            : null;
+        return await Commands.ServeAsync(parse.GetValue(serveFile), results, parse.GetValue(urlsOption)!, cancellation, coordinator: coordinator);
     }
     catch (Exception e)
     {
@@ -75,7 +90,34 @@ serve.SetAction(async (parse, cancellation) =>
     }
 });
 
-var root = new RootCommand("Experiments: hyperparameter sweeps of TorchSharp models on Akka.NET") { run, validate, serve };
+var joinOption = new Option<string>("--join") { Description = "the coordinator's HOST:PORT (its --cluster-port)", Required = true };
+var slotsOption = new Option<int>("--slots") { Description = "trial-folds this worker trains at once", DefaultValueFactory = _ => 1 };
+var threadsOption = new Option<int?>("--threads-per-slot") { Description = "torch threads per trial-fold (default: the sweep's threads-per-trial)" };
+var workerPortOption = new Option<int>("--cluster-port") { Description = "this worker's remoting port (0: any free one)", DefaultValueFactory = _ => 0 };
+var worker = new Command("worker", "Join a coordinator (serve --cluster-port) and train the trial-folds it hands out")
+{
+    joinOption, slotsOption, threadsOption, clusterHostOption, workerPortOption,
+};
+worker.SetAction(async (parse, cancellation) =>
+{
+    Logging.Configure(null);
+    try
+    {
+        return await WorkerCommand.RunAsync(new WorkerCommand.Options(parse.GetValue(joinOption)!, parse.GetValue(slotsOption), parse.GetValue(threadsOption),
+            parse.GetValue(clusterHostOption)!, parse.GetValue(workerPortOption), null), cancellation);
+    }
+    catch (Exception e)
+    {
+        Log.Fatal(e, "The worker stopped unexpectedly");
+        return ExitCodes.SweepFailed;
+    }
+    finally
+    {
+        await Log.CloseAndFlushAsync();
+    }
+});
+
+var root = new RootCommand("Experiments: hyperparameter sweeps of TorchSharp models on Akka.NET") { run, validate, serve, worker };
 root.Subcommands.Add(VerifyCommand.Create());
 foreach (var command in ClientCommands.Create()) root.Subcommands.Add(command);
 // The generic host handles SIGTERM and Ctrl-C (graceful shutdown); System.CommandLine must not

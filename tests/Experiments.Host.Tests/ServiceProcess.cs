@@ -52,7 +52,11 @@ public sealed class ServiceProcess : IDisposable
     /// <summary>Any verb of the program, its output collected; Http talks to 127.0.0.1:PORT.</summary>
     public static ServiceProcess StartProgram(int port, params string[] arguments) => StartProgram(port, token: null, arguments);
 
-    private static ServiceProcess StartProgram(int port, string? token, string[] arguments)
+    private static ServiceProcess StartProgram(int port, string? token, string[] arguments) =>
+        StartProgram(port, token is null ? new Dictionary<string, string>() : new() { ["EXPERIMENTS_API_TOKEN"] = token }, arguments);
+
+    /// <summary>Any verb with these environment variables set (EXPERIMENTS_API_TOKEN and EXPERIMENTS_CLUSTER_SECRET only if given).</summary>
+    public static ServiceProcess StartProgram(int port, IReadOnlyDictionary<string, string> environment, string[] arguments)
     {
         var start = new ProcessStartInfo("dotnet", [ProgramPath(), .. arguments])
         {
@@ -60,7 +64,8 @@ public sealed class ServiceProcess : IDisposable
             RedirectStandardError = true,
         };
         start.Environment.Remove("EXPERIMENTS_API_TOKEN");
-        if (token is not null) start.Environment["EXPERIMENTS_API_TOKEN"] = token;
+        start.Environment.Remove("EXPERIMENTS_CLUSTER_SECRET");
+        foreach (var (name, value) in environment) start.Environment[name] = value;
         var process = Process.Start(start)!;
         var service = new ServiceProcess(process, port);
         process.OutputDataReceived += (_, line) => { if (line.Data is not null) service._output.Enqueue(line.Data); };

@@ -51,6 +51,7 @@ public sealed class SweepManager : ReceivePersistentActor
     private readonly string _resultsRoot;
     private readonly IActorRef _datasets;
     private readonly ITrainerFactory _factory;
+    private readonly IActorRef? _workQueue;
     private readonly Dictionary<string, SweepManagerEvents.SweepOpened> _open = new();
     private readonly Dictionary<string, IActorRef> _active = new();
     private readonly Dictionary<string, List<IActorRef>> _waiters = new();
@@ -70,11 +71,13 @@ public sealed class SweepManager : ReceivePersistentActor
     public static string PersistenceIdOf(string hostId) => "sweep-manager-" + hostId;
 
     /// <param name="hostId">who this host is in a shared journal; stable across restarts (Experiments.Host's HostIdentity).</param>
-    public static Props Props(string resultsRoot, IActorRef datasets, ITrainerFactory factory, string hostId = DefaultHostId) =>
-        Akka.Actor.Props.Create(() => new SweepManager(resultsRoot, datasets, factory, hostId));
+    /// <param name="workQueue">In a cluster, the coordinator's WorkQueue: every trial-fold then runs in a slot that pulls it; null on one machine.</param>
+    public static Props Props(string resultsRoot, IActorRef datasets, ITrainerFactory factory, string hostId = DefaultHostId, IActorRef? workQueue = null) =>
+        Akka.Actor.Props.Create(() => new SweepManager(resultsRoot, datasets, factory, hostId, workQueue));
 
-    public SweepManager(string resultsRoot, IActorRef datasets, ITrainerFactory factory, string hostId)
+    public SweepManager(string resultsRoot, IActorRef datasets, ITrainerFactory factory, string hostId, IActorRef? workQueue)
     {
+        _workQueue = workQueue;
         _resultsRoot = resultsRoot;
         _datasets = datasets;
         _factory = factory;
@@ -289,7 +292,7 @@ public sealed class SweepManager : ReceivePersistentActor
 
     private void StartSupervisor(string name, string persistenceId, SpecText? spec)
     {
-        var supervisor = Context.ActorOf(SweepSupervisor.Props(persistenceId, name, spec, _resultsRoot, _datasets, _factory), "sweep-" + name);
+        var supervisor = Context.ActorOf(SweepSupervisor.Props(persistenceId, name, spec, _resultsRoot, _datasets, _factory, _workQueue), "sweep-" + name);
         Context.Watch(supervisor);
         _active[name] = supervisor;
     }

@@ -36,6 +36,7 @@ public sealed partial class SweepSupervisor : ReceivePersistentActor
     private readonly string _resultsRoot;
     private readonly IActorRef _datasets;
     private readonly ITrainerFactory _factory;
+    private readonly IActorRef? _workQueue;
     private readonly SweepState _state = new();
 
     private SweepSpec _spec = null!;
@@ -60,11 +61,15 @@ public sealed partial class SweepSupervisor : ReceivePersistentActor
     /// A new sweep (<paramref name="spec"/> given, as the manager serialised it when it opened the
     /// sweep) or, with a null spec, one recovered from the journal.
     /// </summary>
-    public static Props Props(string persistenceId, string name, SpecText? spec, string resultsRoot, IActorRef datasets, ITrainerFactory factory) =>
-        Akka.Actor.Props.Create(() => new SweepSupervisor(persistenceId, name, spec, resultsRoot, datasets, factory));
+    /// <param name="workQueue">In a cluster: trial-folds are <see cref="Cluster.RemoteTrial"/>s that slots pull from this queue; null: TrialRunners here.</param>
+    public static Props Props(string persistenceId, string name, SpecText? spec, string resultsRoot, IActorRef datasets, ITrainerFactory factory,
+        IActorRef? workQueue = null) =>
+        Akka.Actor.Props.Create(() => new SweepSupervisor(persistenceId, name, spec, resultsRoot, datasets, factory, workQueue));
 
-    public SweepSupervisor(string persistenceId, string name, SpecText? spec, string resultsRoot, IActorRef datasets, ITrainerFactory factory)
+    public SweepSupervisor(string persistenceId, string name, SpecText? spec, string resultsRoot, IActorRef datasets, ITrainerFactory factory,
+        IActorRef? workQueue)
     {
+        _workQueue = workQueue;
         PersistenceId = persistenceId;
         _name = name;
         _submitted = spec;
@@ -226,8 +231,10 @@ public sealed partial class SweepSupervisor : ReceivePersistentActor
     private void Launch(TrialLaunch launch, ImmutableArray<int> train, ImmutableArray<int> validation)
     {
         var key = launch.Key;
-        var plan = TrialPlan.Of(_spec, launch, _data!, train, validation, _results.TrialDirectory(key), _factory);
-        var runner = Context.ActorOf(TrialRunner.Props(plan, Self), key.Name);
+        var directory = _results.TrialDirectory(key);
+        var runner = _workQueue is null
+            ? Context.ActorOf(TrialRunner.Props(TrialPlan.Of(_spec, launch, _data!, train, validation, directory, _factory), Self), key.Name)
+            : Context.ActorOf(Cluster.RemoteTrial.Props(_spec.Name, _state.SpecText!.Json, launch, directory, _spec.EarlyStopping.Metric, _workQueue), key.Name);
         Context.Watch(runner);
         _running[key] = runner;
         _runnerKeys[runner] = key;

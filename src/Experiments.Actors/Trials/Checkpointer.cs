@@ -9,6 +9,8 @@ public static class CheckpointerProtocol
 {
     public sealed record Save(CheckpointMeta Meta, IReadOnlyDictionary<string, byte[]> Sections, bool AsLast, bool AsBest);
     public sealed record Saved(int Epoch);
+    /// <summary>To whoever asked to hear of checkpoints (a worker's slot, which ships them to the coordinator): which files were written.</summary>
+    public sealed record Written(int Epoch, bool AsLast, bool AsBest);
     /// <summary>The answer to a <see cref="Save"/> that could not be written (disk full, permissions…): every save gets one answer.</summary>
     public sealed record SaveFailed(int Epoch, string Reason);
     public sealed record GetLast;
@@ -35,12 +37,16 @@ public sealed class Checkpointer : ReceiveActor
 
     private readonly ILoggingAdapter _log;
     private readonly string _directory;
+    private readonly IActorRef? _notify;
 
-    public static Props Props(string directory, string sweep, TrialKey key) => Akka.Actor.Props.Create(() => new Checkpointer(directory, sweep, key));
+    /// <param name="notify">Told <see cref="CheckpointerProtocol.Written"/> after every save, if given.</param>
+    public static Props Props(string directory, string sweep, TrialKey key, IActorRef? notify = null) =>
+        Akka.Actor.Props.Create(() => new Checkpointer(directory, sweep, key, notify));
 
-    public Checkpointer(string directory, string sweep, TrialKey key)
+    public Checkpointer(string directory, string sweep, TrialKey key, IActorRef? notify)
     {
         _directory = directory;
+        _notify = notify;
         _log = TrialLog.For(Context, sweep, key);
         Serving();
     }
@@ -90,6 +96,7 @@ public sealed class Checkpointer : ReceiveActor
                 throw; // not an I/O error: the supervisor is to hear of it
             }
             Sender.Tell(new CheckpointerProtocol.Saved(save.Meta.Epoch));
+            _notify?.Tell(new CheckpointerProtocol.Written(save.Meta.Epoch, save.AsLast, save.AsBest));
         });
 
         Receive<CheckpointerProtocol.GetLast>(_ =>

@@ -25,6 +25,9 @@ public sealed record TrialPlan(
     /// </summary>
     public bool AskAfterResuming { get; init; }
 
+    /// <summary>Told of every checkpoint written (a worker's slot ships them to the coordinator); nobody on one machine.</summary>
+    public IActorRef? CheckpointsTo { get; init; }
+
     /// <summary>The plan of a trial-fold the sweep's scheduler launches.</summary>
     public static TrialPlan Of(SweepSpec spec, TrialLaunch launch, IDigitSource data, ImmutableArray<int> train, ImmutableArray<int> validation,
         string directory, ITrainerFactory factory) =>
@@ -112,7 +115,7 @@ public sealed class TrialRunner : ReceiveActor
         _files.WriteParams(_plan.SweepName, _plan.Key, _plan.Seed, _plan.Parameters);
         Board(() => _board = new TrialBoard(_plan.Directory, _plan.Key, _plan.Parameters.ToPlainValues()));
         var loader = Context.ActorOf(DataLoader.Props(_plan.Train, _plan.Parameters.Int("batch-size"), _plan.Seed, _plan.StepsPerEpoch), "data-loader");
-        _checkpointer = Context.ActorOf(Checkpointer.Props(_plan.Directory, _plan.SweepName, _plan.Key), "checkpointer");
+        _checkpointer = Context.ActorOf(Checkpointer.Props(_plan.Directory, _plan.SweepName, _plan.Key, _plan.CheckpointsTo), "checkpointer");
         var settings = new TrainerSettings(_plan.SweepName, _plan.Key, _plan.Model, _plan.Parameters, _plan.Data, _plan.Seed, _plan.Threads, _plan.Validation, _plan.Directory, _plan.Factory);
         _trainer = Context.ActorOf(Trainer.Props(settings, loader, _checkpointer), "trainer");
         Context.Watch(_trainer);

@@ -1,0 +1,60 @@
+using System.Collections.Immutable;
+using Akka.Actor;
+using Experiments.Core.Spec;
+using Experiments.Core.Trials;
+
+namespace Experiments.Actors.Cluster;
+
+/// <summary>Every message that crosses between nodes: bound to <see cref="ClusterSerializer"/> (explicit contracts, no CLR type names).</summary>
+public interface IClusterMessage;
+
+/// <summary>
+/// What the coordinator's WorkQueue, its RemoteTrial proxies and the workers' slots say to each
+/// other. Work is pulled: a free slot asks, the queue hands it the oldest waiting trial-fold, and
+/// from then on the slot talks to that trial-fold's proxy directly.
+/// </summary>
+public static class ClusterProtocol
+{
+    /// <summary>The queue's path on the coordinator (workers find it by selection).</summary>
+    public const string QueueName = "work-queue";
+
+    // The join handshake: a worker gets work only once it has proved it knows the shared secret.
+    public sealed record Hello(string Node, int Slots) : IClusterMessage;
+    public sealed record Challenge(string Nonce) : IClusterMessage;
+    public sealed record Register(string Node, int Slots, string Proof) : IClusterMessage;
+    public sealed record Welcome(string Coordinator) : IClusterMessage;
+    public sealed record Refused(string Reason) : IClusterMessage;
+
+    /// <summary>A free slot asks for the next trial-fold.</summary>
+    public sealed record RequestWork(string Node, int Slot) : IClusterMessage;
+
+    /// <summary>
+    /// A trial-fold for a slot: the sweep's spec (the slot loads the data and splits it itself, as
+    /// the coordinator does), the launch, and the epochs already journalled. Files (a checkpoint to
+    /// resume from) follow as chunks, then <see cref="StartWork"/>.
+    /// </summary>
+    public sealed record WorkOffered(
+        string WorkId, string SpecJson, TrialKey Key, ParameterSet Parameters, int Seed, int MaxEpochs,
+        ImmutableArray<EpochMetrics> History) : IClusterMessage;
+
+    public sealed record StartWork(string WorkId) : IClusterMessage;
+
+    /// <summary>Part <see cref="Index"/> of <see cref="Count"/> of a trial file (last.ckpt, best.ckpt) either way; each is acknowledged.</summary>
+    public sealed record FileChunk(string WorkId, string File, int Index, int Count, byte[] Bytes) : IClusterMessage;
+    public sealed record ChunkAck(string WorkId, string File, int Index) : IClusterMessage;
+
+    public sealed record EpochDone(string WorkId, EpochMetrics Metrics) : IClusterMessage;
+
+    /// <summary>The sweep's decision after an epoch: continue, or stop with a status.</summary>
+    public sealed record Decision(string WorkId, TrialStatus? StopWith, string Reason) : IClusterMessage;
+
+    public sealed record WorkEnded(string WorkId, TrialOutcome Outcome) : IClusterMessage;
+
+    // Inside the coordinator only (never on the wire).
+    public sealed record Enqueue(string Sweep, TrialKey Key);
+    public sealed record Assigned(IActorRef Slot, string Node);
+    public sealed record GetWorkers;
+    public sealed record WorkerList(ImmutableArray<WorkerView> Workers);
+    public sealed record WorkerView(string Node, int Slots, bool Local, ImmutableArray<RunningView> Running);
+    public sealed record RunningView(string Sweep, int Trial, int Fold);
+}

@@ -1,0 +1,188 @@
+using Akka.Actor;
+using Akka.Event;
+using Experiments.Actors.Trials;
+using Experiments.Core.Scheduling;
+using Experiments.Core.Trials;
+using Experiments.Training.Checkpoints;
+using static Experiments.Actors.Cluster.ClusterProtocol;
+
+namespace Experiments.Actors.Cluster;
+
+/// <summary>
+/// A trial-fold run by a slot (of a worker, or of the coordinator itself), as its SweepSupervisor
+/// sees it: in the tree exactly where a TrialRunner would be, speaking the runner's protocol
+/// (EpochReported, Continue/Stop, TrialFinished). It waits in the <see cref="WorkQueue"/> until a
+/// slot asks, sends the slot the work and the last checkpoint, writes every epoch's row and every
+/// checkpoint the slot ships into the coordinator's trial folder (so any node can resume it), and
+/// relays the sweep's decisions. When the slot's node dies (Terminated after downing) it queues
+/// itself again: the next slot resumes from the last checkpoint that reached the coordinator.
+/// Supervision: no children.
+/// </summary>
+public sealed class RemoteTrial : ReceiveActor
+{
+    private readonly ILoggingAdapter _log;
+    private readonly string _sweep;
+    private readonly string _specJson;
+    private readonly TrialLaunch _launch;
+    private readonly string _directory;
+    private readonly IActorRef _queue;
+    private readonly TrialFiles _files;
+    private readonly Dictionary<string, IncomingFile> _incoming = new();
+    private List<EpochMetrics> _history = new();
+    private IActorRef _slot = ActorRefs.Nobody;
+    private string _node = "";
+    private string _workId = "";
+    private DateTime? _lostAt;
+    private Queue<(string File, byte[] Bytes, int Index)> _outgoing = new();
+
+    private TrialKey Key => _launch.Key;
+
+    public static Props Props(string sweep, string specJson, TrialLaunch launch, string directory, string metric, IActorRef queue) =>
+        Akka.Actor.Props.Create(() => new RemoteTrial(sweep, specJson, launch, directory, metric, queue));
+
+    public RemoteTrial(string sweep, string specJson, TrialLaunch launch, string directory, string metric, IActorRef queue)
+    {
+        _sweep = sweep;
+        _specJson = specJson;
+        _launch = launch;
+        _directory = directory;
+        _queue = queue;
+        _files = new TrialFiles(directory, metric);
+        _log = TrialLog.For(Context, sweep, launch.Key);
+        Queued();
+    }
+
+    protected override void PreStart()
+    {
+        _files.WriteParams(_sweep, Key, _launch.Seed, _launch.Config.Parameters);
+        _queue.Tell(new Enqueue(_sweep, Key));
+    }
+
+    private void Queued()
+    {
+        Receive<Assigned>(assigned =>
+        {
+            _slot = assigned.Slot;
+            _node = assigned.Node;
+            _workId = Guid.NewGuid().ToString("N");
+            Context.Watch(_slot);
+            _history = _files.ReadMetrics().ToList();
+            _slot.Tell(new WorkOffered(_workId, _specJson, Key, _launch.Config.Parameters, _launch.Seed, _launch.MaxEpochs, [.. _history]));
+            _outgoing = OutgoingCheckpoint();
+            Become(Sending);
+            SendNext();
+        });
+        // Decisions meant for a slot that died: the next slot asks again for the epoch it resumes after.
+        Receive<TrialRunnerProtocol.Continue>(_ => { });
+        Receive<TrialRunnerProtocol.Stop>(_ => { });
+    }
+
+    /// <summary>last.ckpt (what a resume needs) to the slot, one acknowledged chunk at a time.</summary>
+    private void Sending()
+    {
+        Receive<ChunkAck>(ack => ack.WorkId == _workId, _ => SendNext());
+        Running();
+    }
+
+    private Queue<(string, byte[], int)> OutgoingCheckpoint()
+    {
+        var path = Path.Combine(_directory, Checkpointer.LastFile);
+        var queue = new Queue<(string, byte[], int)>();
+        if (!File.Exists(path)) return queue;
+        var bytes = File.ReadAllBytes(path);
+        for (var i = 0; i < FileChunks.CountOf(bytes.Length); i++) queue.Enqueue((Checkpointer.LastFile, bytes, i));
+        return queue;
+    }
+
+    private void SendNext()
+    {
+        if (_outgoing.TryDequeue(out var next))
+        {
+            _slot.Tell(new FileChunk(_workId, next.File, next.Index, FileChunks.CountOf(next.Bytes.Length), FileChunks.Chunk(next.Bytes, next.Index)));
+            return;
+        }
+        _slot.Tell(new StartWork(_workId));
+        if (_lostAt is { } lost)
+            _log.Info("Trial {TrialId} fold {Fold} epoch {Epoch}: resumed on {ResumedOn}, {Seconds:0.0} s after its node was lost",
+                [Key.ConfigId, Key.Fold, _history.Count, _node, (DateTime.UtcNow - lost).TotalSeconds]);
+        _lostAt = null;
+        Become(Running);
+    }
+
+    private void Running()
+    {
+        Receive<EpochDone>(done => done.WorkId == _workId, done =>
+        {
+            var metrics = done.Metrics;
+            var follows = _history.Count == metrics.Epoch - 1;
+            _history = [.. _history.Take(metrics.Epoch - 1), metrics];
+            if (follows) _files.Append(metrics, first: metrics.Epoch == 1);
+            else _files.Rewrite(_history);
+            _log.Info("Trial {TrialId} fold {Fold} epoch {Epoch} trained on {TrainedOn}", Key.ConfigId, Key.Fold, metrics.Epoch, _node);
+            Context.Parent.Tell(new TrialRunnerProtocol.EpochReported(Key, metrics));
+        });
+        Receive<FileChunk>(chunk => chunk.WorkId == _workId, Receive);
+        Receive<TrialRunnerProtocol.Continue>(_ => _slot.Tell(new Decision(_workId, null, "continue")));
+        Receive<TrialRunnerProtocol.Stop>(stop => _slot.Tell(new Decision(_workId, stop.Status, stop.Reason)));
+        Receive<WorkEnded>(ended => ended.WorkId == _workId, ended =>
+        {
+            Context.Unwatch(_slot);
+            Context.Parent.Tell(new TrialRunnerProtocol.TrialFinished(ended.Outcome));
+            Context.Stop(Self);
+        });
+        Receive<Terminated>(t => t.ActorRef.Equals(_slot), _ => SlotLost());
+        ReceiveAny(_ => { }); // a stale work id's messages
+    }
+
+    /// <summary>A checkpoint from the slot: on disk when whole, checked, its sidecar written beside it.</summary>
+    private void Receive(FileChunk chunk)
+    {
+        if (Array.IndexOf(FileChunks.CheckpointFiles, chunk.File) < 0)
+        {
+            _log.Warning("Trial {TrialId} fold {Fold} epoch {Epoch}: ignored a file {File} from {Node}", Key.ConfigId, Key.Fold, _history.Count, chunk.File, _node);
+            return;
+        }
+        var path = Path.Combine(_directory, chunk.File);
+        if (chunk.Index == 0) _incoming[chunk.File] = new IncomingFile(path + ".upload", chunk.Count);
+        try
+        {
+            if (_incoming.TryGetValue(chunk.File, out var file) && file.Add(chunk.Index, chunk.Bytes))
+            {
+                _incoming.Remove(chunk.File);
+                Install(file.Path, path);
+            }
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException or InvalidDataException or CheckpointException)
+        {
+            _incoming.Remove(chunk.File);
+            _log.Warning("Trial {TrialId} fold {Fold} epoch {Epoch}: checkpoint {File} from {Node} not kept: {Reason}",
+                [Key.ConfigId, Key.Fold, _history.Count, chunk.File, _node, e.Message]);
+        }
+        Sender.Tell(new ChunkAck(chunk.WorkId, chunk.File, chunk.Index));
+    }
+
+    /// <summary>Only a checkpoint whose content matches its trailer replaces the one in the results folder.</summary>
+    private static void Install(string uploaded, string path)
+    {
+        var check = CheckpointIntegrity.Check(uploaded);
+        if (check.Health == CheckpointHealth.Damaged)
+        {
+            File.Delete(uploaded);
+            throw new InvalidDataException($"damaged in transit: {check.Problem}");
+        }
+        File.Move(uploaded, path, overwrite: true);
+        CheckpointIntegrity.Repair(path);
+    }
+
+    private void SlotLost()
+    {
+        _log.Warning("Trial {TrialId} fold {Fold} epoch {Epoch}: node {LostNode} lost; queued again, to resume from its last checkpoint",
+            Key.ConfigId, Key.Fold, _history.Count, _node);
+        _lostAt = DateTime.UtcNow;
+        _incoming.Clear();
+        _slot = ActorRefs.Nobody;
+        _workId = "";
+        Become(Queued);
+        _queue.Tell(new Enqueue(_sweep, Key));
+    }
+}

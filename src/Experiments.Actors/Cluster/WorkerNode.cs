@@ -1,0 +1,71 @@
+using Akka.Actor;
+using Akka.Event;
+using Experiments.Training;
+using static Experiments.Actors.Cluster.ClusterProtocol;
+
+namespace Experiments.Actors.Cluster;
+
+/// <summary>
+/// A worker process's agent (/user/worker): says Hello to the coordinator's queue until it
+/// answers, proves it knows the cluster secret (HMAC of the coordinator's nonce), and once
+/// welcomed starts its slots. A refusal is final: <paramref name="refused"/> is told the reason
+/// (the program logs it and exits). Supervision: a slot that throws is restarted (it asks for work again).
+/// </summary>
+public sealed class WorkerNode : ReceiveActor, IWithTimers
+{
+    private sealed record SayHello;
+
+    private readonly ILoggingAdapter _log = Context.GetLogger();
+    private readonly string _queuePath;
+    private readonly string _node;
+    private readonly int _slots;
+    private readonly string _secret;
+    private readonly Func<int, Props> _slot;
+    private readonly Action<string> _refused;
+
+    public ITimerScheduler Timers { get; set; } = null!;
+
+    public static Props Props(string queuePath, string node, int slots, string secret, IActorRef datasets, ITrainerFactory factory,
+        string scratch, int? threads, Action<string> refused) =>
+        Akka.Actor.Props.Create(() => new WorkerNode(queuePath, node, slots, secret,
+            i => WorkerSlot.Props(queuePath, node, i, datasets, factory, Path.Combine(scratch, $"slot-{i}"), threads), refused));
+
+    public WorkerNode(string queuePath, string node, int slots, string secret, Func<int, Props> slot, Action<string> refused)
+    {
+        _queuePath = queuePath;
+        _node = node;
+        _slots = slots;
+        _secret = secret;
+        _slot = slot;
+        _refused = refused;
+        Joining();
+    }
+
+    protected override void PreStart() => Timers.StartPeriodicTimer("hello", new SayHello(), TimeSpan.Zero, TimeSpan.FromSeconds(2));
+
+    private void Joining()
+    {
+        Receive<SayHello>(_ => Context.ActorSelection(_queuePath).Tell(new Hello(_node, _slots)));
+        Receive<Challenge>(challenge => Sender.Tell(new Register(_node, _slots, ClusterSecret.Proof(_secret, challenge.Nonce))));
+        Receive<Welcome>(welcome =>
+        {
+            Timers.Cancel("hello");
+            _log.Info("Worker {Node} joined coordinator {Coordinator} with {Slots} slot(s)", _node, welcome.Coordinator, _slots);
+            for (var i = 0; i < _slots; i++) Context.ActorOf(_slot(i), $"slot-{i}");
+            Become(Working);
+        });
+        Receive<Refused>(refused =>
+        {
+            Timers.Cancel("hello");
+            _log.Error("Worker {Node} refused: {Reason}", _node, refused.Reason);
+            _refused(refused.Reason);
+        });
+    }
+
+    private void Working()
+    {
+        Receive<SayHello>(_ => { });
+        Receive<Challenge>(_ => { });
+        Receive<Welcome>(_ => { });
+    }
+}

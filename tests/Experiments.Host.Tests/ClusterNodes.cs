@@ -1,0 +1,69 @@
+using System.Net.Http.Json;
+using System.Text.Json;
+
+namespace Experiments.Host.Tests;
+
+/// <summary>A coordinator (`serve --cluster-port`) and its workers as real processes on 127.0.0.1 ports.</summary>
+public sealed class ClusterNodes : IDisposable
+{
+    private readonly List<ServiceProcess> _workers = new();
+    private readonly Dictionary<string, string> _environment;
+
+    public ServiceProcess Coordinator { get; }
+    public int ClusterPort { get; }
+
+    private ClusterNodes(ServiceProcess coordinator, int clusterPort, Dictionary<string, string> environment)
+    {
+        Coordinator = coordinator;
+        ClusterPort = clusterPort;
+        _environment = environment;
+    }
+
+    public static async Task<ClusterNodes> StartAsync(string results, string? secret = null, int localSlots = 0)
+    {
+        var http = ServiceProcess.FreePort();
+        var cluster = ServiceProcess.FreePort();
+        var environment = secret is null ? new Dictionary<string, string>() : new() { ["EXPERIMENTS_CLUSTER_SECRET"] = secret };
+        var coordinator = ServiceProcess.StartProgram(http, environment,
+            ["serve", "--results", results, "--urls", $"http://127.0.0.1:{http}", "--cluster-port", cluster.ToString(), "--local-slots", localSlots.ToString()]);
+        var nodes = new ClusterNodes(coordinator, cluster, environment);
+        await coordinator.WaitHealthyAsync();
+        return nodes;
+    }
+
+    /// <summary>A worker with one slot on a port of its own; its node name is 127.0.0.1:PORT.</summary>
+    public (ServiceProcess Process, string Node) StartWorker(int slots = 1, string? secret = null)
+    {
+        var port = ServiceProcess.FreePort();
+        var environment = secret is null ? _environment : new Dictionary<string, string> { ["EXPERIMENTS_CLUSTER_SECRET"] = secret };
+        var worker = ServiceProcess.StartProgram(port, environment,
+            ["worker", "--join", $"127.0.0.1:{ClusterPort}", "--cluster-port", port.ToString(), "--slots", slots.ToString()]);
+        _workers.Add(worker);
+        return (worker, $"127.0.0.1:{port}");
+    }
+
+    public async Task<IReadOnlyList<string>> WorkerNodesAsync()
+    {
+        var workers = await Coordinator.Http.GetFromJsonAsync<JsonElement>("/workers");
+        return workers.EnumerateArray().Select(w => w.GetProperty("node").GetString()!).ToList();
+    }
+
+    public Task WaitForWorkersAsync(params string[] nodes) => Eventually.Async(async () =>
+        {
+            var joined = await WorkerNodesAsync();
+            return nodes.All(joined.Contains);
+        }, TimeSpan.FromMinutes(2), () => $"workers {string.Join(", ", nodes)} never joined:\n{Coordinator.Output}");
+
+    public Task WaitForStateAsync(string sweep, string state) => Eventually.Async(async () =>
+        (await Coordinator.StatusAsync(sweep))?.GetProperty("state").GetString() == state,
+        TimeSpan.FromMinutes(5), () => $"sweep {sweep} never reached {state}:\n{Coordinator.Output}");
+
+    public Task WaitForOutputAsync(string text) => Eventually.Async(() => Task.FromResult(Coordinator.Output.Contains(text)),
+        TimeSpan.FromMinutes(3), () => $"the coordinator never logged '{text}':\n{Coordinator.Output}");
+
+    public void Dispose()
+    {
+        foreach (var worker in _workers) worker.Dispose();
+        Coordinator.Dispose();
+    }
+}

@@ -1,0 +1,112 @@
+using System.Text;
+using Experiments.Actors.Sweeps;
+using Experiments.Core.Spec;
+using Experiments.Core.Trials;
+
+namespace Experiments.Host.Tests;
+
+/// <summary>
+/// End to end: a coordinator and workers as real processes on 127.0.0.1 ports. A sweep is shared
+/// by the workers' slots, survives a worker killed with SIGKILL, and gives what one node gives.
+/// </summary>
+public sealed class ClusterSpecs : IDisposable
+{
+    private readonly TempDir _dir = new();
+
+    private static string SpecOf(string name, int maxEpochs, int steps) => $$"""
+        experiments.sweeps = [{
+          name = {{name}}
+          model = cnn
+          dataset = { name = mnist-default, limit = 600 }
+          search { method = grid, space { learning-rate = [0.001, 0.003] } }
+          cross-validation { folds = 2, stratified = on, seed = 5, test-fraction = 0.2 }
+          training { max-epochs = {{maxEpochs}}, steps-per-epoch = {{steps}}, batch-size = 32, hidden = 16 }
+          resources { max-concurrent-trials = 2, threads-per-trial = 1 }
+        }]
+        """;
+
+    [Fact]
+    public async Task Should_share_a_sweep_between_two_workers_and_give_what_one_node_gives()
+    {
+        var spec = SpecOf("shared", maxEpochs: 2, steps: 3);
+        var clustered = _dir.File("clustered");
+        using var nodes = await ClusterNodes.StartAsync(clustered);
+        var (first, a) = nodes.StartWorker();
+        var (_, b) = nodes.StartWorker();
+        await nodes.WaitForWorkersAsync(a, b);
+
+        var submitted = await nodes.Coordinator.Http.PostAsync("/sweeps", new StringContent(spec, Encoding.UTF8));
+        Assert.True(submitted.IsSuccessStatusCode, await submitted.Content.ReadAsStringAsync());
+        await nodes.WaitForStateAsync("shared", SweepStates.Completed);
+        Assert.Contains($"trained on {a}", nodes.Coordinator.Output);
+        Assert.Contains($"trained on {b}", nodes.Coordinator.Output);
+        Assert.Equal(ExitCodes.Success, await first.TerminateAsync()); // SIGTERM: the worker leaves and exits 0
+
+        var single = _dir.File("single");
+        File.WriteAllText(_dir.File("shared.hocon"), spec);
+        using var run = ServiceProcess.StartProgram(0, "run", _dir.File("shared.hocon"), "--results", single);
+        Assert.Equal(0, await run.WaitForExitAsync());
+
+        var trials = Directory.GetDirectories(Path.Combine(single, "shared", "trials")).Select(Path.GetFileName).Order().ToList();
+        Assert.Equal(5, trials.Count); // 2 configs × 2 folds and the final retrain
+        Assert.Equal(trials, Directory.GetDirectories(Path.Combine(clustered, "shared", "trials")).Select(Path.GetFileName).Order().ToList());
+        foreach (var trial in trials)
+            Assert.Equal(MetricsWithoutSeconds(Path.Combine(single, "shared", "trials", trial!)), MetricsWithoutSeconds(Path.Combine(clustered, "shared", "trials", trial!)));
+        Assert.Equal(File.ReadAllText(Path.Combine(single, "shared", "leaderboard.csv")), File.ReadAllText(Path.Combine(clustered, "shared", "leaderboard.csv")));
+    }
+
+    [Fact]
+    public async Task Should_resume_the_trial_folds_of_a_killed_worker_on_a_worker_that_joined_late()
+    {
+        var spec = SpecOf("survives", maxEpochs: 4, steps: 25);
+        var results = _dir.File("results");
+        using var nodes = await ClusterNodes.StartAsync(results);
+        var (doomed, a) = nodes.StartWorker(slots: 2);
+        await nodes.WaitForWorkersAsync(a);
+        var submitted = await nodes.Coordinator.Http.PostAsync("/sweeps", new StringContent(spec, Encoding.UTF8));
+        Assert.True(submitted.IsSuccessStatusCode, await submitted.Content.ReadAsStringAsync());
+
+        await nodes.WaitForOutputAsync($"epoch 2 trained on {a}");
+        var (_, b) = nodes.StartWorker();
+        await nodes.WaitForWorkersAsync(b);
+        doomed.KillHard();
+
+        await nodes.WaitForStateAsync("survives", SweepStates.Completed);
+        Assert.Contains($"node {a} lost", nodes.Coordinator.Output);
+        Assert.Contains($"resumed on {b}", nodes.Coordinator.Output);
+        Assert.Contains($"trained on {b}", nodes.Coordinator.Output);
+
+        File.WriteAllText(_dir.File("survives.hocon"), spec);
+        var sweep = SpecLoader.LoadFile(_dir.File("survives.hocon"), DatasetFacts.SpecContext()).Sweeps.Single();
+        var journal = await SweepJournal.ReadAsync(results, SweepSupervisor.PersistenceIdOf(sweep));
+        var ended = journal.OfType<SweepEvents.TrialEnded>().GroupBy(e => new TrialKey(e.ConfigId, e.Fold)).ToList();
+        Assert.Equal(5, ended.Count);
+        Assert.All(ended, group => Assert.Single(group));
+        Assert.All(ended, group => Assert.Equal(TrialStatus.Completed, group.Single().Status));
+    }
+
+    [Fact]
+    public async Task Should_refuse_a_worker_with_a_wrong_secret()
+    {
+        using var nodes = await ClusterNodes.StartAsync(_dir.File("results"), secret: "the right one");
+        var (stranger, _) = nodes.StartWorker(secret: "a wrong one");
+        Assert.Equal(ExitCodes.InvalidInput, await stranger.WaitForExitAsync());
+        Assert.Contains("cluster secret (EXPERIMENTS_CLUSTER_SECRET) does not match", stranger.Output);
+        Assert.Empty(await nodes.WorkerNodesAsync());
+    }
+
+    [Fact]
+    public async Task Should_not_bind_remoting_beyond_loopback_without_a_secret()
+    {
+        using var coordinator = ServiceProcess.StartProgram(ServiceProcess.FreePort(),
+            "serve", "--results", _dir.File("results"), "--cluster-port", ServiceProcess.FreePort().ToString(), "--cluster-host", "0.0.0.0");
+        Assert.Equal(ExitCodes.InvalidInput, await coordinator.WaitForExitAsync());
+        Assert.Contains("set EXPERIMENTS_CLUSTER_SECRET", coordinator.Output);
+    }
+
+    /// <summary>metrics.csv without its last column (seconds: wall time differs from run to run).</summary>
+    private static List<string> MetricsWithoutSeconds(string trial) =>
+        File.ReadAllLines(Path.Combine(trial, "metrics.csv")).Select(line => line[..line.LastIndexOf(',')]).ToList();
+
+    public void Dispose() => _dir.Dispose();
+}
