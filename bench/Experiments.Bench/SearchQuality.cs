@@ -26,14 +26,19 @@ public static class SearchQuality
     public static readonly Variant Asha = new("asha", "random + ASHA", "random", null, "asha");
     public static readonly Variant Hyperband = new("hyperband", "random + Hyperband", "random", null, "hyperband");
 
-    /// <summary>tpe: random and TPE; pruning: random (unpruned) and its two pruned versions; all: both, random once.</summary>
+    private static readonly Variant[] All = [Random, Tpe, Tpe4, Asha, Hyperband];
+
+    /// <summary>tpe: random and TPE; pruning: random (unpruned) and its two pruned versions; all: every variant; or keys, comma-separated (random,tpe4).</summary>
     public static IReadOnlyList<Variant> Variants(string what) => what switch
     {
         "tpe" => [Random, Tpe, Tpe4],
         "pruning" => [Random, Asha, Hyperband],
-        "all" => [Random, Tpe, Tpe4, Asha, Hyperband],
-        _ => throw new ArgumentException($"--what: '{what}' is not tpe, pruning or all"),
+        "all" => All,
+        _ => what.Split(',', StringSplitOptions.TrimEntries).Select(key => All.FirstOrDefault(v => v.Key == key)
+            ?? throw new ArgumentException($"--what: '{key}' is not tpe, pruning, all or one of {string.Join(", ", All.Select(v => v.Key))}")).ToList(),
     };
+
+    public static Variant ByKey(string key) => All.FirstOrDefault(v => v.Key == key) ?? throw new InvalidDataException($"unknown variant '{key}'");
 
     /// <summary>Pruning rules judge from epoch 1 with η = 3 (6 epochs: ASHA's rungs at 1 and 3; Hyperband's 2 brackets), min-trials at its default 4.</summary>
     public static string Spec(Variant variant, int seed) => $$"""
@@ -67,13 +72,24 @@ public static class SearchQuality
         var what = new Option<string>("--what") { DefaultValueFactory = _ => "all", Description = "tpe (random against TPE), pruning (no pruning against ASHA and Hyperband) or all" };
         var results = new Option<string?>("--results") { Description = "results folder (default: a new temporary one); checkpoints are deleted after each run" };
         var csv = new Option<string?>("--csv") { Description = "where every run is appended in full precision (default: RESULTS/search-quality.csv)" };
-        var command = new Command("search-quality", "TPE against random search, and ASHA and Hyperband against no pruning, on a 12-config CNN sweep") { seeds, what, results, csv };
+        var firstSeed = new Option<int>("--first-seed") { DefaultValueFactory = _ => 1, Description = "seeds FIRST..FIRST+N-1 (to share the seeds among processes)" };
+        var summarise = new Option<string[]>("--summarise") { Description = "run nothing: print the tables of these CSV files (written by earlier runs)", AllowMultipleArgumentsPerToken = true };
+        var command = new Command("search-quality", "TPE against random search, and ASHA and Hyperband against no pruning, on a 12-config CNN sweep") { seeds, what, results, csv, firstSeed, summarise };
         command.SetAction(async parse =>
         {
+            if (parse.GetValue(summarise) is { Length: > 0 } files)
+            {
+                var read = files.SelectMany(f => File.ReadAllLines(f).Skip(1).Where(l => l.Length > 0).Select(ParseCsvLine)).ToList();
+                PrintRuns(read.OrderBy(r => r.Seed).ThenBy(r => Array.IndexOf(All, r.Variant)).ToList(), Console.Out);
+                Console.WriteLine();
+                PrintSummary(read.OrderBy(r => Array.IndexOf(All, r.Variant)).ToList(), Console.Out);
+                return;
+            }
             var variants = Variants(parse.GetValue(what)!);
             var folder = parse.GetValue(results) ?? Directory.CreateTempSubdirectory("bench-search-quality-").FullName;
             Directory.CreateDirectory(folder);
-            var runs = await RunAllAsync(variants, parse.GetValue(seeds), folder, parse.GetValue(csv) ?? Path.Combine(folder, "search-quality.csv"), Console.Out);
+            var seedRange = Enumerable.Range(parse.GetValue(firstSeed), parse.GetValue(seeds)).ToList();
+            var runs = await RunAllAsync(variants, seedRange, folder, parse.GetValue(csv) ?? Path.Combine(folder, "search-quality.csv"), Console.Out);
             Console.WriteLine();
             PrintSummary(runs, Console.Out);
         });
@@ -82,14 +98,13 @@ public static class SearchQuality
 
     public sealed record Run(Variant Variant, int Seed, SweepMeasure Measure, double WallSeconds);
 
-    /// <summary>Runs every variant for seeds 1..<paramref name="seeds"/>, seed by seed, appending each run to <paramref name="csvPath"/> as it ends.</summary>
-    public static async Task<List<Run>> RunAllAsync(IReadOnlyList<Variant> variants, int seeds, string results, string csvPath, TextWriter output)
+    /// <summary>Runs every variant for each seed, seed by seed, appending each run to <paramref name="csvPath"/> as it ends.</summary>
+    public static async Task<List<Run>> RunAllAsync(IReadOnlyList<Variant> variants, IReadOnlyList<int> seeds, string results, string csvPath, TextWriter output)
     {
         var runs = new List<Run>();
         output.WriteLine($"results in {results}, every run in {csvPath}");
-        output.WriteLine("| variant | seed | best config | best CV accuracy (folds) | test accuracy | epochs | pruned configs | wall |");
-        output.WriteLine("|---|---:|---:|---:|---:|---:|---:|---:|");
-        for (var seed = 1; seed <= seeds; seed++)
+        output.WriteLine(RunsHeader);
+        foreach (var seed in seeds)
             foreach (var variant in variants)
             {
                 var spec = Orchestration.Load(Spec(variant, seed));
@@ -101,10 +116,24 @@ public static class SearchQuality
                 foreach (var checkpoint in Directory.EnumerateFiles(folder, "*.ckpt", SearchOption.AllDirectories)) File.Delete(checkpoint);
                 runs.Add(run);
                 AppendCsv(csvPath, run);
-                var m = run.Measure;
-                output.WriteLine($"| {variant.Label} | {seed} | {m.BestConfig} | {N(m.BestMean)} ({m.BestFolds}) | {N(m.TestScore)} | {m.Epochs} | {m.PrunedConfigs} | {N(wall)} s |");
+                output.WriteLine(RunLine(run));
             }
         return runs;
+    }
+
+    private const string RunsHeader = "| variant | seed | best config | best CV accuracy (folds) | best unpruned config's CV accuracy | test accuracy | epochs | pruned configs | wall |\n" +
+                                      "|---|---:|---:|---:|---:|---:|---:|---:|---:|";
+
+    private static string RunLine(Run run)
+    {
+        var m = run.Measure;
+        return $"| {run.Variant.Label} | {run.Seed} | {m.BestConfig} | {N(m.BestMean)} ({m.BestFolds}) | {N(m.BestCompleteMean)} | {N(m.TestScore)} | {m.Epochs} | {m.PrunedConfigs} | {N(run.WallSeconds)} s |";
+    }
+
+    public static void PrintRuns(IReadOnlyList<Run> runs, TextWriter output)
+    {
+        output.WriteLine(RunsHeader);
+        foreach (var run in runs) output.WriteLine(RunLine(run));
     }
 
     public const string CsvHeader =
@@ -118,6 +147,17 @@ public static class SearchQuality
             run.Variant.Key, run.Variant.Method, run.Variant.StartupTrials?.ToString(CultureInfo.InvariantCulture) ?? "", run.Variant.Pruning,
             I(run.Seed), I(m.BestConfig), R(m.BestMean), I(m.BestFolds), R(m.BestCompleteMean), R(m.TestScore),
             I(m.Epochs), I(m.TrialFolds), I(m.PrunedConfigs), R(run.WallSeconds), R(m.FinalSeconds));
+    }
+
+    /// <summary>The inverse of <see cref="CsvLine"/>.</summary>
+    public static Run ParseCsvLine(string line)
+    {
+        var c = line.Split(',');
+        if (c.Length != CsvHeader.Split(',').Length) throw new InvalidDataException($"expected {CsvHeader.Split(',').Length} columns: {line}");
+        static int Int(string s) => int.Parse(s, CultureInfo.InvariantCulture);
+        static double? Real(string s) => s.Length == 0 ? null : double.Parse(s, CultureInfo.InvariantCulture);
+        var measure = new SweepMeasure(Int(c[5]), Real(c[6])!.Value, Int(c[7]), Real(c[8]), Real(c[9]), Int(c[10]), Int(c[11]), Int(c[12]), Real(c[14])!.Value);
+        return new Run(ByKey(c[0]), Int(c[4]), measure, Real(c[13])!.Value);
     }
 
     private static void AppendCsv(string path, Run run)
