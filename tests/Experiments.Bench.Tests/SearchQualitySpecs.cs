@@ -1,6 +1,7 @@
 using System.Collections.Immutable;
 using Experiments.Actors.Sweeps;
 using Experiments.Actors.Trials;
+using Experiments.Core.Scheduling;
 using Experiments.Core.Search;
 using Experiments.Core.Spec;
 using Experiments.Core.Trials;
@@ -130,6 +131,36 @@ public sealed class SearchQualitySpecs : IDisposable
         Assert.Equal((6, Metric, 2), (spec.Training.MaxEpochs, spec.EarlyStopping.Metric, spec.EarlyStopping.Patience));
         Assert.Equal(2, spec.Resources.MaxConcurrentTrials);
         Assert.Equal(new[] { "dropout", "hidden", "learning-rate" }, spec.Search.Space.Parameters.Select(p => p.Name).Order().ToArray());
+    }
+
+    /// <summary>The configs a sweep of this spec gets, told in config order as the sweep tells them (scores: the learning rate).</summary>
+    private static List<TrialConfig> Paced(SearchQuality.Variant variant, int seed)
+    {
+        var spec = Orchestration.Load(SearchQuality.Spec(variant, seed));
+        var pacer = new SearchPacer(SearchMethods.Create(spec), spec.Search.MaxInFlight);
+        var configs = new List<TrialConfig>();
+        for (var told = 0; ; told++)
+        {
+            while (pacer.Ask() is { } config) configs.Add(config);
+            if (told == configs.Count) return configs;
+            pacer.Finished(ConfigResult.Completed(told, configs[told].Parameters.Double("learning-rate")));
+        }
+    }
+
+    [Fact]
+    public void Should_draw_exactly_random_searchs_12_configs_with_tpes_default_10_startup_trials()
+    {
+        Assert.Equal(Paced(SearchQuality.Random, 3), Paced(SearchQuality.Tpe, 3));
+    }
+
+    [Fact]
+    public void Should_choose_configs_7_to_11_by_tpe_with_4_startup_trials_and_4_in_flight()
+    {
+        var random = Paced(SearchQuality.Random, 3);
+        var tpe = Paced(SearchQuality.Tpe4, 3);
+
+        Assert.Equal(random.Take(7), tpe.Take(7));
+        Assert.All(Enumerable.Range(7, 5), i => Assert.NotEqual(random[i].Parameters, tpe[i].Parameters));
     }
 
     [Fact]
