@@ -124,14 +124,14 @@ public static class Orchestration
     /// <summary>Thread names without their numbers: one group for all trainers' threads, one for the pool's, and so on.</summary>
     private static string ThreadGroup(string name) => name.TrimEnd("0123456789_-#".ToCharArray()) is { Length: > 0 } trimmed ? trimmed : name;
 
-    private static SweepSpec Load(string text)
+    internal static SweepSpec Load(string text)
     {
         var result = SpecLoader.LoadText(text, "bench.hocon", Directory.GetCurrentDirectory(), Experiments.Training.Models.Context());
         if (!result.IsValid) throw new InvalidOperationException(SpecReport.Render(result));
         return result.Sweeps[0];
     }
 
-    private static async Task RunSweepAsync(SweepSpec spec, string results, ITrainerFactory factory)
+    internal static async Task RunSweepAsync(SweepSpec spec, string results, ITrainerFactory factory)
     {
         using var host = ExperimentsHost.Build(results, factory);
         await host.StartAsync();
