@@ -136,8 +136,10 @@ public static class Orchestration
         using var host = ExperimentsHost.Build(results, factory);
         await host.StartAsync();
         var sweeps = host.Services.GetRequiredService<ActorRegistry>().Get<SweepManagerKey>();
-        await sweeps.Ask<SweepProtocol.SweepCompleted>(new SweepProtocol.RunSweep(spec), Timeout.InfiniteTimeSpan);
+        // The product's own wait: it ends when the manager dies (e.g. a journal recovery timing out under load) instead of hanging.
+        var run = await SweepSubmission.RunAsync(sweeps, spec);
         await host.StopAsync();
+        if (run.Problem is not null) throw new InvalidOperationException($"sweep {spec.Name} did not end: {run.Problem}");
     }
 
     private static double Median(IEnumerable<double> values)

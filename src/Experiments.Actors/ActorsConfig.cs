@@ -19,6 +19,10 @@ public static class ActorsConfig
         # How long a sweep list waits for each sweep's status; a sweep that does not answer in time
         # (slow journal, recovering) is listed as not-responding. Below the HTTP API's 30 s.
         experiments.sweep-manager.status-timeout = 5s
+        # Recovery (snapshot, then events) gives up after 30 s by default; on a loaded machine the
+        # SQLite journal's first read took longer, and the sweep manager stopped at start-up.
+        akka.persistence.journal-plugin-fallback.recovery-event-timeout = 120s
+        akka.persistence.journal.sql.recovery-event-timeout = 120s
         experiments.trainer-dispatcher {
           type = PinnedDispatcher
           executor = thread-pool-executor

@@ -28,5 +28,25 @@ public sealed class ActorSystemSettingsSpecs : IDisposable
         }
     }
 
+    [Fact]
+    public async Task Should_give_journal_recovery_two_minutes_so_a_loaded_machine_does_not_stop_the_sweep_manager()
+    {
+        using var host = ExperimentsHost.Build(_dir.Path);
+        await host.StartAsync();
+        try
+        {
+            var system = host.Services.GetRequiredService<ActorSystem>();
+            // What Akka.Persistence reads for the journal in use: its plugin section over the fallback.
+            var config = system.Settings.Config;
+            var journal = config.GetConfig(config.GetString("akka.persistence.journal.plugin"))
+                .WithFallback(config.GetConfig("akka.persistence.journal-plugin-fallback"));
+            Assert.Equal(TimeSpan.FromSeconds(120), journal.GetTimeSpan("recovery-event-timeout"));
+        }
+        finally
+        {
+            await host.StopAsync();
+        }
+    }
+
     public void Dispose() => _dir.Dispose();
 }
