@@ -100,9 +100,12 @@ class CnnTrainer:
                 correct += logits.argmax(1).eq(y).sum().item()
         return loss_sum / len(indices), correct / len(indices)
 
-    def train_epoch(self, order, batch_size):
-        """One pass over the epoch's order in batches of batch_size, the last one partial (DataLoader's batches)."""
-        for start in range(0, len(order), batch_size):
+    def train_epoch(self, order, batch_size, steps=None):
+        """One pass over the epoch's order in batches of batch_size, the last one partial (DataLoader's
+        batches), or only its first `steps` batches (training.steps-per-epoch)."""
+        for step, start in enumerate(range(0, len(order), batch_size)):
+            if steps is not None and step >= steps:
+                break
             self.train_step(order[start:start + batch_size])
 
 

@@ -35,6 +35,7 @@ def main():
     images, labels = load_digits(args.data)
     seeds = {(s["config"], s["fold"]): s for s in manifest["seeds"]}
     folds, max_epochs, batch = manifest["folds"], manifest["max_epochs"], manifest["batch_size"]
+    steps = manifest.get("steps_per_epoch")
     torch.set_num_threads(manifest["threads_per_trial"])
     optuna.logging.set_verbosity(optuna.logging.WARNING)
 
@@ -52,7 +53,7 @@ def main():
             epoch_orders = orders(trial.number, fold)
             history = []
             for epoch in range(1, max_epochs + 1):
-                trainer.train_epoch(epoch_orders[epoch - 1], batch)
+                trainer.train_epoch(epoch_orders[epoch - 1], batch, steps)
                 history.append(trainer.evaluate(validation)[1])
                 epochs += 1
                 trial.set_user_attr("epochs", epochs)
@@ -80,7 +81,7 @@ def main():
                        seeds[(best.number, -1)]["seed"])
     final_orders = orders(best.number, -1)
     for epoch in range(final_epochs):
-        final.train_epoch(final_orders[epoch], batch)
+        final.train_epoch(final_orders[epoch], batch, steps)
     _, test_accuracy = final.evaluate(split["test"])
     states = [t.state.name for t in study.trials]
     report({

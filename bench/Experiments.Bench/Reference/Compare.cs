@@ -32,12 +32,13 @@ public static class Compare
         var pairs = new Option<int>("--pairs") { DefaultValueFactory = _ => 3, Description = "A/B pairs (at least 3 for a median worth reading)" };
         var steps = new Option<int?>("--steps") { Description = "measured steps per loop (cnn: 300, gan: 200)" };
         var output = new Option<string?>("--out") { Description = "results file (default bench/reference/results/WHAT-TIME.json)" };
-        var command = new Command("compare", "Experiments against PyTorch + Optuna, side by side (docs/PERFORMANCE.md)") { kind, pairs, steps, output };
-        command.SetAction(parse => Run(parse.GetValue(kind)!, parse.GetValue(pairs), parse.GetValue(steps), parse.GetValue(output)));
+        var spec = new Option<string?>("--spec") { Description = "sweep, sweep-median: another spec than bench/reference/sweep(-median).hocon (its space must be the one sweep.py searches)" };
+        var command = new Command("compare", "Experiments against PyTorch + Optuna, side by side (docs/PERFORMANCE.md)") { kind, pairs, steps, output, spec };
+        command.SetAction(parse => Run(parse.GetValue(kind)!, parse.GetValue(pairs), parse.GetValue(steps), parse.GetValue(output), parse.GetValue(spec)));
         return command;
     }
 
-    public static int Run(string kind, int pairs, int? steps, string? output)
+    public static int Run(string kind, int pairs, int? steps, string? output, string? specFile = null)
     {
         var root = CompareSetup.FindRoot();
         var work = Directory.CreateDirectory(Path.Combine(Path.GetTempPath(), $"experiments-compare-{Environment.ProcessId}")).FullName;
@@ -46,7 +47,7 @@ public static class Compare
         ReferenceExport.WriteDigits(data, setup.DigitsDirectory);
         var started = DateTime.UtcNow;
         var samples = new List<Sample>();
-        foreach (var (variant, experiments, reference) in Sides(setup, kind, steps))
+        foreach (var (variant, experiments, reference) in Sides(setup, kind, steps, specFile))
             for (var pair = 1; pair <= pairs; pair++)
             {
                 // Odd pairs run Experiments first, even pairs the reference first.
@@ -66,7 +67,7 @@ public static class Compare
         File.WriteAllText(file, JsonSerializer.Serialize(new
         {
             kind, pairs, started, finished = DateTime.UtcNow, cores = Environment.ProcessorCount,
-            command = $"dotnet run -c Release --project bench/Experiments.Bench -- compare {kind} --pairs {pairs}" + (steps is { } s ? $" --steps {s}" : ""),
+            command = $"dotnet run -c Release --project bench/Experiments.Bench -- compare {kind} --pairs {pairs}" + (steps is { } s ? $" --steps {s}" : "") + (specFile is null ? "" : $" --spec {specFile}"),
             summary, samples,
         }, new JsonSerializerOptions { WriteIndented = true }));
         Console.WriteLine($"Full precision: {file}");
@@ -76,7 +77,7 @@ public static class Compare
 
     private delegate IReadOnlyDictionary<string, double> SideRun(int pair);
 
-    private static IEnumerable<(string Variant, SideRun Experiments, SideRun Reference)> Sides(CompareSetup setup, string kind, int? steps)
+    private static IEnumerable<(string Variant, SideRun Experiments, SideRun Reference)> Sides(CompareSetup setup, string kind, int? steps, string? specOverride)
     {
         switch (kind)
         {
@@ -94,7 +95,7 @@ public static class Compare
                 break;
             default:
                 var median = kind == "sweep-median";
-                var specFile = setup.Spec(median ? "sweep-median.hocon" : "sweep.hocon");
+                var specFile = specOverride is null ? setup.Spec(median ? "sweep-median.hocon" : "sweep.hocon") : Path.GetFullPath(specOverride);
                 var spec = CompareSetup.LoadSpec(specFile);
                 var sweepDirectory = Path.Combine(setup.Work, spec.Name);
                 ReferenceExport.WriteSweep(spec, ReferenceExport.Plan(spec, setup.Data.LabelArray), sweepDirectory);

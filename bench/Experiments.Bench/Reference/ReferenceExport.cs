@@ -90,6 +90,7 @@ public static class ReferenceExport
         search_seed = spec.Search.Seed,
         folds = spec.CrossValidation.Folds,
         max_epochs = spec.Training.MaxEpochs,
+        steps_per_epoch = spec.Training.StepsPerEpoch,
         batch_size = spec.Training.Defaults.Int("batch-size"),
         metric = spec.EarlyStopping.Metric,
         early_stopping = spec.EarlyStopping.Enabled,
