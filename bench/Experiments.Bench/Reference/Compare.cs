@@ -97,8 +97,12 @@ public static class Compare
                 var median = kind == "sweep-median";
                 var specFile = specOverride is null ? setup.Spec(median ? "sweep-median.hocon" : "sweep.hocon") : Path.GetFullPath(specOverride);
                 var spec = CompareSetup.LoadSpec(specFile);
+                if (!spec.Dataset.IsDefault || spec.Dataset.MemoryMapped)
+                    throw new InvalidOperationException($"{specFile}: the comparison runs on the default digits (dataset = {Core.Spec.DatasetSpec.DefaultName}), not '{spec.Dataset.Name}'");
                 var sweepDirectory = Path.Combine(setup.Work, spec.Name);
-                ReferenceExport.WriteSweep(spec, ReferenceExport.Plan(spec, setup.Data.LabelArray), sweepDirectory);
+                // A dataset limit keeps the first digits, as DigitDataset.Load does: the split is over those.
+                var labels = setup.Data.LabelArray.Take(spec.Dataset.Limit ?? int.MaxValue).ToArray();
+                ReferenceExport.WriteSweep(spec, ReferenceExport.Plan(spec, labels), sweepDirectory);
                 yield return (spec.Name, pair => CompareRuns.ExperimentsSweep(setup, spec, specFile, Path.Combine(setup.Work, $"results-{kind}-{pair}")),
                     _ => CompareRuns.ReferenceSweep(setup, sweepDirectory, median));
                 break;
