@@ -15,6 +15,7 @@ using Serilog;
 //   dotnet run -c Release --project bench/Experiments.Bench -- pair --rounds 5
 //   dotnet run -c Release --project bench/Experiments.Bench -- tpe
 //   dotnet run -c Release --project bench/Experiments.Bench -- search-quality [--seeds 5] [--what tpe|pruning|all]
+//   dotnet run -c Release --project bench/Experiments.Bench -- compare cnn|gan|sweep|sweep-median|startup [--pairs 3]
 Log.Logger = new LoggerConfiguration().MinimumLevel.Warning().WriteTo.Console().CreateLogger();
 
 static DigitDataset Digits() => DigitDataset.Load(new DatasetSpec(DatasetSpec.DefaultName, null, null, null));
@@ -116,5 +117,5 @@ gan.SetAction(parse =>
 var tpe = new Command("tpe", "TPE's cost per ask at 200 finished configs, and configs to near-optimum against random search");
 tpe.SetAction(_ => { TpeCost.Run(finished: 200, asks: 100); TpeCost.Versus(seeds: 50, budget: 150, threshold: 0.25); });
 
-var root = new RootCommand("Experiments benchmarks") { cnn, gan, pair, orchestration, overhead, concurrency, profile, tpe, SearchQuality.Command() };
+var root = new RootCommand("Experiments benchmarks") { cnn, gan, pair, orchestration, overhead, concurrency, profile, tpe, SearchQuality.Command(), Experiments.Bench.Reference.Compare.Command() };
 return await root.Parse(args).InvokeAsync();

@@ -63,8 +63,15 @@ public sealed class DataLoader : ReceiveActor
     private void ShuffleFor(int epoch)
     {
         _epoch = epoch;
-        _order = _indices.ToArray();
+        _order = EpochOrder(_indices, _seed, epoch);
+    }
+
+    /// <summary>The order of a fold's training indices in an epoch: what batches 0, 1, … of that epoch are cut from.</summary>
+    public static int[] EpochOrder(IReadOnlyList<int> indices, int seed, int epoch)
+    {
+        var order = indices.ToArray();
         // Not HashCode.Combine: it is salted per process, and a resumed trial must see the same batches.
-        new Random(unchecked(_seed * 1_000_003 + epoch * 7_919) & int.MaxValue).Shuffle(_order);
+        new Random(unchecked(seed * 1_000_003 + epoch * 7_919) & int.MaxValue).Shuffle(order);
+        return order;
     }
 }
