@@ -10,7 +10,7 @@ namespace Experiments.Training.Kernels;
 internal static unsafe class MaxPool2x2Kernel
 {
     public static void Forward(float* input, float* output, byte* choice, long planes, int height, int width, int threads) =>
-        ForEachPlaneRange(planes, threads, (from, to) => ForwardPlanes(input, output, choice, from, to, height, width));
+        ParallelKernel.ForEachRange(planes, threads, (from, to) => ForwardPlanes(input, output, choice, from, to, height, width), minimumPerPart: 64);
 
     /// <summary>
     /// Writes every element of the input gradient: the chosen position of a window gets 0 + g
@@ -18,7 +18,7 @@ internal static unsafe class MaxPool2x2Kernel
     /// covers (odd sizes) get +0.
     /// </summary>
     public static void Backward(float* gradOutput, byte* choice, float* gradInput, long planes, int height, int width, int threads) =>
-        ForEachPlaneRange(planes, threads, (from, to) => BackwardPlanes(gradOutput, choice, gradInput, from, to, height, width));
+        ParallelKernel.ForEachRange(planes, threads, (from, to) => BackwardPlanes(gradOutput, choice, gradInput, from, to, height, width), minimumPerPart: 64);
 
     private static void ForwardPlanes(float* input, float* output, byte* choice, long from, long to, int height, int width)
     {
@@ -78,23 +78,5 @@ internal static unsafe class MaxPool2x2Kernel
             }
             if ((height & 1) == 1) new Span<float>(target + (height - 1) * width, width).Clear();
         }
-    }
-
-    private delegate void PlaneRange(long from, long to);
-
-    /// <summary>
-    /// Planes are independent, so splitting them over threads changes no result. One thread runs
-    /// inline; more split the planes into as many equal ranges.
-    /// </summary>
-    private static void ForEachPlaneRange(long planes, int threads, PlaneRange body)
-    {
-        if (threads <= 1 || planes < 2)
-        {
-            body(0, planes);
-            return;
-        }
-        var parts = (int)Math.Min(threads, planes);
-        Parallel.For(0, parts, new ParallelOptions { MaxDegreeOfParallelism = parts },
-            part => body(planes * part / parts, planes * (part + 1) / parts));
     }
 }
