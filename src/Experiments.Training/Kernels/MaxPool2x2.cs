@@ -30,9 +30,9 @@ public static class MaxPool2x2
         var (planes, height, width) = Dimensions(input.shape);
         long[] outShape = [input.shape[0], input.shape[1], height / 2, width / 2];
         var output = empty(outShape, ScalarType.Float32);
-        var choice = empty(outShape, ScalarType.Byte);
+        var choice = empty(outShape, ScalarType.Int32);
         fixed (byte* source = input.bytes, target = output.bytes, chosen = choice.bytes)
-            MaxPool2x2Kernel.Forward((float*)source, (float*)target, chosen, planes, height, width, get_num_threads());
+            MaxPool2x2Kernel.Forward((float*)source, (float*)target, (int*)chosen, planes, height, width, get_num_threads());
         return (output, choice);
     }
 
@@ -42,7 +42,7 @@ public static class MaxPool2x2
         using var gradient = gradOutput.contiguous();
         var gradInput = empty(inputShape, ScalarType.Float32);
         fixed (byte* g = gradient.bytes, chosen = choice.bytes, target = gradInput.bytes)
-            MaxPool2x2Kernel.Backward((float*)g, chosen, (float*)target, planes, height, width, get_num_threads());
+            MaxPool2x2Kernel.Backward((float*)g, (int*)chosen, (float*)target, planes, height, width, get_num_threads());
         return gradInput;
     }
 
@@ -50,7 +50,7 @@ public static class MaxPool2x2
         (shape[0] * shape[1], (int)shape[2], (int)shape[3]);
 }
 
-/// <summary>The autograd node of <see cref="MaxPool2x2"/>: saves the byte choices, not libtorch's int64 indices.</summary>
+/// <summary>The autograd node of <see cref="MaxPool2x2"/>: saves the int32 choices (0..3), not libtorch's int64 indices.</summary>
 internal sealed class MaxPool2x2Function : autograd.SingleTensorFunction<MaxPool2x2Function>
 {
     private const string InputShape = "input-shape";

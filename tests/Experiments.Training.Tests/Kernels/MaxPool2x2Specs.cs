@@ -51,6 +51,9 @@ public class MaxPool2x2Specs
     [InlineData(3, 2, 6, 5, 3, true)]
     [InlineData(1, 1, 2, 2, 4, true)]
     [InlineData(4, 8, 26, 26, 5, true)]
+    [InlineData(2, 3, 9, 19, 6, true)]
+    [InlineData(1, 2, 16, 17, 7, true)]
+    [InlineData(2, 2, 4, 40, 8, true)]
     public void Should_match_libtorch_bit_for_bit_forward_and_backward(int n, int c, int h, int w, int seed, bool nans)
     {
         TorchRuntime.UseThreads(1);
