@@ -1,22 +1,27 @@
 using System.Diagnostics;
 using Experiments.Training;
 using Experiments.Training.Data;
+using Experiments.Training.Kernels;
 using TorchSharp;
 using static TorchSharp.torch;
 
 namespace Experiments.Bench;
 
-/// <summary>Where a CNN step's time goes, phase by phase (the project's formulation, 1 torch thread).</summary>
+/// <summary>
+/// Where a CNN step's time goes, phase by phase (the project's formulation, 1 torch thread), with
+/// libtorch's max_pool2d and TorchSharp's Adam, or with the project's kernels (Training/Kernels).
+/// </summary>
 public static class Profile
 {
-    public static void Run(IDigitSource data)
+    public static void Run(IDigitSource data, bool projectKernels)
     {
         TorchRuntime.UseThreads(1);
+        Console.WriteLine(projectKernels ? "project kernels (MaxPool2x2, Fused.Adam)" : "libtorch max_pool2d, TorchSharp Adam");
         var conv = nn.Conv2d(1, 32, 3);
         var fc1 = nn.Linear(5408, 128);
         var fc2 = nn.Linear(128, 10);
         var ps = conv.parameters().Concat(fc1.parameters()).Concat(fc2.parameters()).ToList();
-        using var opt = optim.Adam(ps, 1e-3, beta1: 0.9, beta2: 0.999);
+        using var opt = projectKernels ? new Fused.Adam(ps, 1e-3, beta1: 0.9, beta2: 0.999) : optim.Adam(ps, 1e-3, beta1: 0.9, beta2: 0.999);
         var idx = Enumerable.Range(0, 64).ToArray();
         var t = new Dictionary<string, double>();
         void Time(string name, Action a) { var sw = Stopwatch.StartNew(); a(); t[name] = t.GetValueOrDefault(name) + sw.Elapsed.TotalMilliseconds; }
@@ -27,7 +32,7 @@ public static class Profile
             Tensor x = null!, y = null!, c = null!, p = null!, r = null!, h = null!, o = null!, loss = null!;
             Time("batch", () => (x, y) = data.Batch(idx));
             Time("conv", () => c = conv.forward(x));
-            Time("max_pool2d", () => p = nn.functional.max_pool2d(c, 2));
+            Time("max_pool2d", () => p = projectKernels ? MaxPool2x2.Apply(c) : nn.functional.max_pool2d(c, 2));
             Time("relu", () => r = nn.functional.relu(p));
             Time("fc1", () => h = nn.functional.relu(fc1.forward(r.flatten(1))));
             Time("fc2+loss", () => { o = fc2.forward(h); loss = nn.functional.cross_entropy(o, y); });

@@ -23,7 +23,7 @@ static double Median(List<double> values) => values.Order().ElementAt(values.Cou
 static string F(double x) => x.ToString("N0", CultureInfo.InvariantCulture);
 
 var steps = new Option<int>("--steps") { DefaultValueFactory = _ => 300, Description = "measured steps per loop" };
-var variantOption = new Option<string?>("--variant") { Description = "only this variant: " + string.Join(", ", CnnLoop.Variants) };
+var variantOption = new Option<string?>("--variant") { Description = "only these variants (comma-separated): " + string.Join(", ", CnnLoop.Variants) };
 var cnn = new Command("cnn", "bare CNN loop, samples/s: variants × threads, and two trainers side by side") { steps, variantOption };
 cnn.SetAction(parse =>
 {
@@ -32,7 +32,7 @@ cnn.SetAction(parse =>
     Console.WriteLine("| variant | torch threads | trainers | samples/s |");
     Console.WriteLine("|---|---:|---:|---:|");
     var only = parse.GetValue(variantOption);
-    foreach (var variant in CnnLoop.Variants.Where(v => only is null || v == only))
+    foreach (var variant in CnnLoop.Variants.Where(v => only is null || only.Split(',').Contains(v)))
         foreach (var threads in new[] { 1, 2 })
             Console.WriteLine($"| {variant} | {threads} | 1 | {F(CnnLoop.Run(data, variant, threads, n))} |");
     Console.WriteLine($"| {CnnLoop.Project} | 1 each | 2 | {F(CnnLoop.RunParallel(data, CnnLoop.Project, 2, 1, n))} |");
@@ -102,8 +102,13 @@ concurrency.SetAction(async parse =>
     await ConcurrencyRounds(parse.GetValue(rounds), parse.GetValue(cpuOption) ? Console.Out : null);
 });
 
-var profile = new Command("profile", "where a CNN step's time goes");
-profile.SetAction(_ => { using var data = Digits(); Profile.Run(data); });
+var profile = new Command("profile", "where a CNN step's time goes, with libtorch's kernels and with the project's, alternately") { rounds };
+profile.SetAction(parse =>
+{
+    using var data = Digits();
+    for (var round = 0; round < parse.GetValue(rounds); round++)
+        foreach (var projectKernels in new[] { false, true }) Profile.Run(data, projectKernels);
+});
 var gan = new Command("gan", "bare GAN loop, steps/s at 1 and 2 torch threads") { steps };
 gan.SetAction(parse =>
 {

@@ -1,6 +1,7 @@
 using Experiments.Core.Spec;
 using Experiments.Training.Checkpoints;
 using Experiments.Training.Data;
+using Experiments.Training.Kernels;
 using TorchSharp;
 using static TorchSharp.torch;
 using static TorchSharp.torch.nn;
@@ -28,7 +29,7 @@ public sealed class CnnTrainer : IModelTrainer
         Model = SeededInit.Create(seed, () => new DigitCnn(hp.Hidden, hp.Dropout, _dropoutNoise, hp.DeeperWidths));
         _optimizer = hp.Optimizer switch
         {
-            "adam" => optim.Adam(Model.parameters(), hp.LearningRate, beta1: 0.9, beta2: 0.999, weight_decay: hp.WeightDecay),
+            "adam" => new Fused.Adam(Model.parameters(), hp.LearningRate, beta1: 0.9, beta2: 0.999, weightDecay: hp.WeightDecay),
             "sgd" => optim.SGD(Model.parameters(), hp.LearningRate, momentum: hp.Momentum ?? 0, weight_decay: hp.WeightDecay),
             _ => throw new ArgumentException($"unknown optimizer '{hp.Optimizer}'", nameof(hp)),
         };

@@ -2,6 +2,7 @@ using Experiments.Core.Spec;
 using Experiments.Training.Checkpoints;
 using Experiments.Training.Cnn;
 using Experiments.Training.Data;
+using Experiments.Training.Kernels;
 using TorchSharp;
 using static TorchSharp.torch;
 using static TorchSharp.torch.nn;
@@ -53,8 +54,8 @@ public sealed class GanTrainer : IModelTrainer, IProducesArtifacts
         _classifier = featureClassifier;
         _classifier.eval();
         (Generator, Discriminator) = SeededInit.Create(seed, () => (new Generator(hp.ZSize, hp.Scaled), new Discriminator(hp.Scaled)));
-        _generatorOptimizer = optim.Adam(Generator.parameters(), hp.GeneratorLearningRate, Beta1, Beta2);
-        _discriminatorOptimizer = optim.Adam(Discriminator.parameters(), hp.DiscriminatorLearningRate, Beta1, Beta2);
+        _generatorOptimizer = new Fused.Adam(Generator.parameters(), hp.GeneratorLearningRate, Beta1, Beta2);
+        _discriminatorOptimizer = new Fused.Adam(Discriminator.parameters(), hp.DiscriminatorLearningRate, Beta1, Beta2);
         // The trainer's own generators: trials on other threads never interleave their draws with ours.
         _trainingNoise = new torch.Generator(TrialNoise.Seed(seed, TrialNoise.GanTraining));
         _evaluationSeed = (ulong)seed ^ EvaluationNoiseStream;
