@@ -43,6 +43,10 @@ public sealed class CompareSetup(string root, string work, DigitDataset data)
 /// <summary>Each side's run of each comparison, returning the values the tables show.</summary>
 public static class CompareRuns
 {
+    // python3-torch and python3-optuna install into Debian's own interpreter; a python3 earlier on
+    // PATH (pyenv, a venv) would not have them.
+    private static readonly string DebianPython = File.Exists("/usr/bin/python3") ? "/usr/bin/python3" : "python3";
+
     public static IReadOnlyDictionary<string, double> ExperimentsCnn(CompareSetup setup, int threads, int steps) =>
         new Dictionary<string, double> { ["samples_per_second"] = CnnLoop.Run(setup.Data, CnnLoop.Project, threads, steps) };
 
@@ -92,7 +96,7 @@ public static class CompareRuns
 
     public static IReadOnlyDictionary<string, double> ReferenceStartup(CompareSetup setup)
     {
-        var run = TimedProcess.Run("python3", [setup.Script("cnn.py"), "--data", setup.DigitsDirectory, "--startup"], setup.Root);
+        var run = TimedProcess.Run(DebianPython, [setup.Script("cnn.py"), "--data", setup.DigitsDirectory, "--startup"], setup.Root);
         var mark = run.First("FIRST-STEP ") ?? throw Failed("cnn.py --startup printed no FIRST-STEP", run);
         var firstStep = DateTime.UnixEpoch.AddSeconds(double.Parse(mark.Line["FIRST-STEP ".Length..], CultureInfo.InvariantCulture));
         return new Dictionary<string, double> { ["startup_seconds"] = (firstStep - run.StartedUtc).TotalSeconds, ["process_seconds"] = run.Seconds };
@@ -125,7 +129,7 @@ public static class CompareRuns
 
     private static (IReadOnlyDictionary<string, double> Values, double Seconds) Python(CompareSetup setup, string script, IEnumerable<string> arguments)
     {
-        var run = TimedProcess.Run("python3", [setup.Script(script), .. arguments], setup.Root);
+        var run = TimedProcess.Run(DebianPython, [setup.Script(script), .. arguments], setup.Root);
         var result = run.First("RESULT ");
         if (run.ExitCode != 0 || result is null) throw Failed($"{script} exited with {run.ExitCode}", run);
         using var json = JsonDocument.Parse(result.Value.Line["RESULT ".Length..]);
