@@ -46,6 +46,26 @@ public sealed class MeaninglessValueTests
     }
 
     [Fact]
+    public void Should_warn_with_the_line_when_the_final_retrain_threads_exceed_the_cores()
+    {
+        var result = Load("resources { final-retrain-threads = 8 }");
+
+        Assert.True(result.IsValid, string.Join("\n", result.Errors));
+        var warning = Assert.Single(result.Warnings);
+        Assert.Equal("t.hocon:3: sweeps[0].resources.final-retrain-threads: warning: 8 threads for the final retrain but this machine has 2 cores: " +
+            "the retrain's threads will share them and run slower, not faster", warning.ToString());
+    }
+
+    [Fact]
+    public void Should_reject_final_retrain_threads_below_one_with_its_line()
+    {
+        var result = Load("resources { final-retrain-threads = 0 }");
+
+        var error = Assert.Single(result.Errors);
+        Assert.Equal("t.hocon:3: sweeps[0].resources.final-retrain-threads: must be between 1 and 1024, got 0", error.ToString());
+    }
+
+    [Fact]
     public void Should_not_warn_about_threads_the_machine_has()
     {
         var result = Load("resources { threads-per-trial = 2 }");

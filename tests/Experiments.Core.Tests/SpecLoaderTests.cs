@@ -65,6 +65,25 @@ public sealed class SpecLoaderTests
     }
 
     [Fact]
+    public void Should_give_the_final_retrain_its_own_threads_when_the_spec_says_so()
+    {
+        var spec = LoadOne("experiments.sweeps = [{ name = a, model = cnn, resources { max-concurrent-trials = 2, threads-per-trial = 1, final-retrain-threads = 2 } }]");
+
+        Assert.Equal(2, spec.Resources.FinalRetrainThreads);
+        Assert.Equal(1, spec.Resources.ThreadsOf(final: false));
+        Assert.Equal(2, spec.Resources.ThreadsOf(final: true));
+    }
+
+    [Fact]
+    public void Should_train_the_final_retrain_with_threads_per_trial_by_default()
+    {
+        var spec = LoadOne("experiments.sweeps = [{ name = a, model = cnn, resources { threads-per-trial = 2 } }]");
+
+        Assert.Null(spec.Resources.FinalRetrainThreads);
+        Assert.Equal(2, spec.Resources.ThreadsOf(final: true));
+    }
+
+    [Fact]
     public void Should_fill_every_key_a_sweep_leaves_out_from_reference_conf_and_the_model_catalog()
     {
         var spec = LoadOne(Minimal);

@@ -32,7 +32,7 @@ public sealed record TrialPlan(
     public static TrialPlan Of(SweepSpec spec, TrialLaunch launch, IDigitSource data, ImmutableArray<int> train, ImmutableArray<int> validation,
         string directory, ITrainerFactory factory) =>
         new(spec.Name, launch.Key, spec.Model, launch.Config.Parameters, data, train, validation, launch.MaxEpochs,
-            spec.Training.StepsPerEpoch, launch.Seed, spec.Resources.ThreadsPerTrial, spec.Retries, directory,
+            spec.Training.StepsPerEpoch, launch.Seed, spec.Resources.ThreadsOf(launch.Key.IsFinal), spec.Retries, directory,
             spec.EarlyStopping.Metric, spec.EarlyStopping.Mode, spec.Checkpoint, factory) { AskAfterResuming = true };
 }
 

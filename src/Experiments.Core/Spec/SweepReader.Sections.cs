@@ -151,10 +151,18 @@ internal sealed partial class SweepReader
         if (section is null) return null;
         var concurrent = Int(section, "max-concurrent-trials", path, 1, 1024);
         var threads = Int(section, "threads-per-trial", path, 1, 1024);
+        WarnAboveCores(threads, Join(path, "threads-per-trial"), "threads per trial", "the trial's");
+        var retrainThreads = section.Get("final-retrain-threads") is null or NullNode ? null : Int(section, "final-retrain-threads", path, 1, 1024);
+        WarnAboveCores(retrainThreads, Join(path, "final-retrain-threads"), "threads for the final retrain", "the retrain's");
+        return concurrent is null || threads is null ? null
+            : new ResourcesSpec(concurrent.Value, threads.Value) { FinalRetrainThreads = retrainThreads };
+    }
+
+    private void WarnAboveCores(int? threads, string key, string what, string whose)
+    {
         if (threads > _context.Cores)
-            Warning(Join(path, "threads-per-trial"), $"{threads} threads per trial but this machine has {_context.Cores} core{(_context.Cores == 1 ? "" : "s")}: " +
-                "the trial's threads will share them and run slower, not faster");
-        return concurrent is null || threads is null ? null : new ResourcesSpec(concurrent.Value, threads.Value);
+            Warning(key, $"{threads} {what} but this machine has {_context.Cores} core{(_context.Cores == 1 ? "" : "s")}: " +
+                $"{whose} threads will share them and run slower, not faster");
     }
 
     private CheckpointSpec? ReadCheckpoint(ObjectNode? section, string path)

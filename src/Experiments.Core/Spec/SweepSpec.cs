@@ -87,7 +87,18 @@ public enum PruningRule { None, Median, Asha, Hyperband }
 
 public sealed record PruningSpec(PruningRule Rule, int GraceEpochs, int ReductionFactor, int MinTrials);
 
-public sealed record ResourcesSpec(int MaxConcurrentTrials, int ThreadsPerTrial);
+public sealed record ResourcesSpec(int MaxConcurrentTrials, int ThreadsPerTrial)
+{
+    /// <summary>
+    /// Torch threads of the final retrain (it runs alone, after every fold); null = <see cref="ThreadsPerTrial"/>.
+    /// Left out of the spec's JSON when null, so the digest of sweeps journalled before the key existed is unchanged.
+    /// </summary>
+    [System.Text.Json.Serialization.JsonIgnore(Condition = System.Text.Json.Serialization.JsonIgnoreCondition.WhenWritingNull)]
+    public int? FinalRetrainThreads { get; init; }
+
+    /// <summary>The torch threads of a trial-fold (<paramref name="final"/>: the final retrain).</summary>
+    public int ThreadsOf(bool final) => final ? FinalRetrainThreads ?? ThreadsPerTrial : ThreadsPerTrial;
+}
 
 /// <summary>Which checkpoints to keep: the last is always kept (it is what a retry resumes from).</summary>
 public sealed record CheckpointSpec(bool KeepBest, int EveryEpochs);

@@ -6,6 +6,8 @@ using Akka.TestKit.Xunit2;
 using Experiments.Actors.Tests.Support;
 using Experiments.Actors.Trials;
 using Experiments.Core.Folds;
+using Experiments.Core.Scheduling;
+using Experiments.Core.Search;
 using Experiments.Core.Spec;
 using Experiments.Core.Trials;
 using Experiments.Training.Checkpoints;
@@ -68,6 +70,18 @@ public sealed class TrialRunnerSpecs(DigitsFixture digits, ITestOutputHelper out
 
     private int[] EpochsInMetricsCsv() =>
         MetricsCsv().Skip(1).Select(line => int.Parse(line.Split(',')[0], CultureInfo.InvariantCulture)).ToArray();
+
+    [Fact]
+    public void Should_plan_the_final_retrain_with_its_own_threads_and_every_fold_with_threads_per_trial()
+    {
+        var spec = TinySweeps.Cnn("threads") with { Resources = new ResourcesSpec(2, 1) { FinalRetrainThreads = 2 } };
+        var factory = new TestTrainerFactory((trainer, _) => trainer);
+        TrialPlan PlanOf(int fold) => TrialPlan.Of(spec, new TrialLaunch(new TrialKey(0, fold), new TrialConfig(0, Parameters), 1, 1, Resumes: false),
+            digits.Digits, [], [], _dir.Path, factory);
+
+        Assert.Equal(1, PlanOf(0).Threads);
+        Assert.Equal(2, PlanOf(TrialKey.FinalFold).Threads);
+    }
 
     [Fact]
     public void Should_report_each_epoch_with_validation_metrics_and_complete_after_max_epochs()
