@@ -71,20 +71,32 @@ public sealed class ChunkSender(string transfer)
         for (var i = 0; i < FileChunks.CountOf(bytes.Length); i++) _waiting.AddLast(new Part(file, bytes, i, null));
     }
 
-    /// <summary><paramref name="file"/> has the bytes of <paramref name="sameAs"/>, queued before it: the receiver copies them.</summary>
-    public void EnqueueCopy(string file, string sameAs)
+    /// <summary><paramref name="file"/> has <paramref name="bytes"/>, those of <paramref name="sameAs"/> queued just before: the receiver copies them.</summary>
+    public void EnqueueCopy(string file, string sameAs, byte[] bytes)
     {
         Drop(file);
-        _waiting.AddLast(new Part(file, [], 0, sameAs));
+        _waiting.AddLast(new Part(file, bytes, 0, sameAs));
     }
 
+    /// <summary>Drops the waiting chunks of <paramref name="file"/>; a waiting copy of it then goes as chunks of its own.</summary>
     private void Drop(string file)
     {
+        var dropped = false;
         for (var node = _waiting.First; node is not null;)
         {
             var next = node.Next;
-            if (node.Value.File == file) _waiting.Remove(node);
+            if (node.Value.File == file)
+            {
+                _waiting.Remove(node);
+                dropped |= node.Value.SameAs is null;
+            }
             node = next;
+        }
+        if (!dropped) return;
+        foreach (var copy in _waiting.Where(p => p.SameAs == file).ToList())
+        {
+            _waiting.Remove(copy);
+            for (var i = 0; i < FileChunks.CountOf(copy.Bytes.Length); i++) _waiting.AddLast(new Part(copy.File, copy.Bytes, i, null));
         }
     }
 

@@ -212,7 +212,7 @@ public sealed class WorkerSlot : ReceiveActor, IWithTimers
         if (last is not null) _outgoing.Enqueue(Checkpointer.LastFile, last);
         if (written.AsBest && Read(Checkpointer.BestFile) is { } best)
         {
-            if (last is not null && best.AsSpan().SequenceEqual(last)) _outgoing.EnqueueCopy(Checkpointer.BestFile, Checkpointer.LastFile);
+            if (last is not null && best.AsSpan().SequenceEqual(last)) _outgoing.EnqueueCopy(Checkpointer.BestFile, Checkpointer.LastFile, best);
             else _outgoing.Enqueue(Checkpointer.BestFile, best);
         }
         ShipArtifacts();
