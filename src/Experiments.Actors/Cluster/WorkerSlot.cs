@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using Akka.Actor;
 using Akka.Event;
 using Experiments.Actors.Datasets;
@@ -49,6 +50,7 @@ public sealed class WorkerSlot : ReceiveActor, IWithTimers
     private IActorRef _proxy = ActorRefs.Nobody;
     private IActorRef _runner = ActorRefs.Nobody;
     private TrialOutcome? _finished;
+    private Stopwatch? _finishedAt;
 
     public ITimerScheduler Timers { get; set; } = null!;
 
@@ -192,6 +194,7 @@ public sealed class WorkerSlot : ReceiveActor, IWithTimers
         {
             Context.Unwatch(_runner);
             _finished = finished.Outcome;
+            _finishedAt = Stopwatch.StartNew();
             // The event file is complete now (the runner wrote the session's end); grids the last checkpoint did not carry go too.
             ShipArtifacts();
             SendNext();
@@ -260,7 +263,10 @@ public sealed class WorkerSlot : ReceiveActor, IWithTimers
     private void SendNext()
     {
         _outgoing.Pump(_proxy, Self);
-        if (_finished is { } outcome && _outgoing.Done) End(outcome);
+        if (_finished is not { } outcome || !_outgoing.Done) return;
+        _log.Info("Slot {Slot}: trial {TrialId} fold {Fold}: its last files reached the coordinator {Milliseconds} ms after it finished",
+            _slot, outcome.Key.ConfigId, outcome.Key.Fold, _finishedAt?.ElapsedMilliseconds);
+        End(outcome);
     }
 
     private void End(TrialOutcome outcome)
