@@ -54,6 +54,12 @@ public sealed class DataCache : ReceiveActor
     {
         Receive<DataCacheProtocol.Resolve>(resolve =>
         {
+            // The hash names a folder here: only a SHA-256 in hex may.
+            if (resolve.Files.FirstOrDefault(f => !FileChunks.IsSha256(f.Sha256) || Path.GetFileName(f.Path).Length == 0) is { } odd)
+            {
+                Sender.Tell(new DataCacheProtocol.ResolveFailed($"data file {odd.Path}: '{odd.Sha256}' is not a SHA-256"));
+                return;
+            }
             foreach (var file in resolve.Files.Where(f => !_local.ContainsKey(f.Sha256) && !_fetching.ContainsKey(f.Sha256))) Find(file);
             _pending.Add(new Pending(Sender, resolve.Files));
             Answer();

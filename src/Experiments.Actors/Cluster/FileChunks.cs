@@ -41,6 +41,11 @@ public static partial class FileChunks
     [GeneratedRegex(@"^(samples-epoch-\d{1,6}\.png|events\.out\.tfevents\.[A-Za-z0-9_-]+(\.[A-Za-z0-9_-]+){1,6})$")]
     private static partial Regex ArtifactName();
 
+    public static bool IsSha256(string hex) => Sha256Hex().IsMatch(hex);
+
+    [GeneratedRegex("^[0-9a-f]{64}$")]
+    private static partial Regex Sha256Hex();
+
     public static string Sha256Of(byte[] bytes) => Convert.ToHexStringLower(SHA256.HashData(bytes));
 
     public static string Sha256Of(string path)

@@ -85,6 +85,14 @@ public sealed class DataCacheSpecs() : TestKit(TestConfig.Actors), IDisposable
         ExpectMsg<DataCacheProtocol.ResolveFailed>(f => Assert.Contains("changed on the coordinator", f.Reason));
     }
 
+    [Fact]
+    public void Should_refuse_a_hash_that_is_not_a_sha256_since_it_names_a_folder()
+    {
+        var (cache, _) = Start(alwaysFetch: true);
+        cache.Tell(new DataCacheProtocol.Resolve([new DataFile(_dir.File("images"), "../../elsewhere", 10)]));
+        ExpectMsg<DataCacheProtocol.ResolveFailed>(f => Assert.Contains("is not a SHA-256", f.Reason));
+    }
+
     protected override void Dispose(bool disposing)
     {
         base.Dispose(disposing);
