@@ -2,10 +2,12 @@
 # Cluster throughput (docs/PERFORMANCE.md, "Cluster"): the same sweep of 8 trial-folds (+ the final
 # retrain) on one `serve` at max-concurrent-trials 2, then on a coordinator with no local slots and
 # two single-slot workers. Prints the wall time from submission to completion of each.
-# Usage: bench/cluster/throughput.sh [steps-per-epoch]   (build first: dotnet build src/Experiments.Host)
+# Usage: bench/cluster/throughput.sh [steps-per-epoch]   (build first: dotnet build -c Release src/Experiments.Host;
+# CONFIGURATION=Debug measures the Debug build instead)
 set -euo pipefail
 here=$(cd "$(dirname "$0")/../.." && pwd)
-exe="$here/src/Experiments.Host/bin/Debug/net10.0/linux-x64/experiments.dll"
+exe="$here/src/Experiments.Host/bin/${CONFIGURATION:-Release}/net10.0/linux-x64/experiments.dll"
+[ -f "$exe" ] || { echo "$exe missing: dotnet build -c ${CONFIGURATION:-Release} src/Experiments.Host" >&2; exit 2; }
 steps=${1:-40}
 work=$(mktemp -d)
 export MALLOC_TRIM_THRESHOLD_=1000000000 MALLOC_MMAP_THRESHOLD_=67108864

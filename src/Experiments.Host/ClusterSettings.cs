@@ -47,10 +47,10 @@ public sealed record ClusterSettings(string Host, int Port, string SeedHost, int
           remote.dot-netty.tcp {
             hostname = "{{Host}}"
             port = {{Port}}
-            # Checkpoints travel in 128 KiB chunks (base64 in JSON): well within a frame.
-            maximum-frame-size = 1000000b
-            send-buffer-size = 2000000b
-            receive-buffer-size = 2000000b
+            # Files travel in 1 MiB chunks (~1.4 MB as base64 in JSON), up to 4 in flight (FileChunks): within a frame.
+            maximum-frame-size = 4194304b
+            send-buffer-size = 8388608b
+            receive-buffer-size = 8388608b
           }
           cluster {
             seed-nodes = ["akka.tcp://{{SystemName}}@{{SeedHost}}:{{SeedPort}}"]

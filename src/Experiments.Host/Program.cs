@@ -94,9 +94,13 @@ var joinOption = new Option<string>("--join") { Description = "the coordinator's
 var slotsOption = new Option<int>("--slots") { Description = "trial-folds this worker trains at once", DefaultValueFactory = _ => 1 };
 var threadsOption = new Option<int?>("--threads-per-slot") { Description = "torch threads per trial-fold (default: the sweep's threads-per-trial)" };
 var workerPortOption = new Option<int>("--cluster-port") { Description = "this worker's remoting port (0: any free one)", DefaultValueFactory = _ => 0 };
+var fetchDataOption = new Option<bool>("--fetch-data")
+{
+    Description = "always fetch a spec's own IDX files from the coordinator (kept in the cache folder by hash), never read its paths here",
+};
 var worker = new Command("worker", "Join a coordinator (serve --cluster-port) and train the trial-folds it hands out")
 {
-    joinOption, slotsOption, threadsOption, clusterHostOption, workerPortOption,
+    joinOption, slotsOption, threadsOption, clusterHostOption, workerPortOption, fetchDataOption,
 };
 worker.SetAction(async (parse, cancellation) =>
 {
@@ -104,7 +108,7 @@ worker.SetAction(async (parse, cancellation) =>
     try
     {
         return await WorkerCommand.RunAsync(new WorkerCommand.Options(parse.GetValue(joinOption)!, parse.GetValue(slotsOption), parse.GetValue(threadsOption),
-            parse.GetValue(clusterHostOption)!, parse.GetValue(workerPortOption), null), cancellation);
+            parse.GetValue(clusterHostOption)!, parse.GetValue(workerPortOption), null, parse.GetValue(fetchDataOption)), cancellation);
     }
     catch (Exception e)
     {

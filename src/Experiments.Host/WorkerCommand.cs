@@ -4,6 +4,7 @@ using Experiments.Actors;
 using Experiments.Actors.Cluster;
 using Experiments.Actors.Datasets;
 using Experiments.Training;
+using Experiments.Training.Data;
 using Serilog;
 
 namespace Experiments.Host;
@@ -16,7 +17,11 @@ namespace Experiments.Host;
 /// </summary>
 public static class WorkerCommand
 {
-    public sealed record Options(string Join, int Slots, int? ThreadsPerSlot, string Host, int Port, string? WorkDirectory);
+    /// <param name="FetchData">Always fetch the spec's own IDX files from the coordinator (a worker without the shared paths).</param>
+    public sealed record Options(string Join, int Slots, int? ThreadsPerSlot, string Host, int Port, string? WorkDirectory, bool FetchData = false);
+
+    /// <summary>Where fetched IDX files are kept, by hash: under the cache folder of the default digits.</summary>
+    public static string DataCacheDirectory() => Path.Combine(DefaultDigits.CacheDirectory(), "idx");
 
     public static async Task<int> RunAsync(Options options, CancellationToken cancellation, ITrainerFactory? factory = null)
     {
@@ -100,7 +105,8 @@ public static class WorkerCommand
         cluster.RegisterOnMemberUp(() =>
         {
             var datasets = system.ActorOf(DatasetRegistry.Props(), "datasets");
-            system.ActorOf(WorkerNode.Props(settings.QueuePath, node, options.Slots, settings.Secret, datasets, factory,
+            var dataCache = system.ActorOf(DataCache.Props(settings.QueuePath, DataCacheDirectory(), options.FetchData), "data-cache");
+            system.ActorOf(WorkerNode.Props(settings.QueuePath, node, options.Slots, settings.Secret, datasets, dataCache, factory,
                 Path.Combine(scratch, $"{settings.Port}-{Guid.NewGuid():N}"[..12]), options.ThreadsPerSlot, reason => refused.TrySetResult(reason)), "worker");
         });
         var stopped = Task.Delay(Timeout.Infinite, cancellation);

@@ -32,12 +32,14 @@ public sealed class ClusterNodes : IDisposable
     }
 
     /// <summary>A worker with one slot on a port of its own; its node name is 127.0.0.1:PORT.</summary>
-    public (ServiceProcess Process, string Node) StartWorker(int slots = 1, string? secret = null)
+    /// <param name="cache">The worker's cache folder (EXPERIMENTS_CACHE), where fetched IDX files are kept; null: the usual one.</param>
+    public (ServiceProcess Process, string Node) StartWorker(int slots = 1, string? secret = null, string? cache = null, params string[] options)
     {
         var port = ServiceProcess.FreePort();
-        var environment = secret is null ? _environment : new Dictionary<string, string> { ["EXPERIMENTS_CLUSTER_SECRET"] = secret };
+        var environment = new Dictionary<string, string>(secret is null ? _environment : new Dictionary<string, string> { ["EXPERIMENTS_CLUSTER_SECRET"] = secret });
+        if (cache is not null) environment["EXPERIMENTS_CACHE"] = cache;
         var worker = ServiceProcess.StartProgram(port, environment,
-            ["worker", "--join", $"127.0.0.1:{ClusterPort}", "--cluster-port", port.ToString(), "--slots", slots.ToString()]);
+            ["worker", "--join", $"127.0.0.1:{ClusterPort}", "--cluster-port", port.ToString(), "--slots", slots.ToString(), .. options]);
         _workers.Add(worker);
         return (worker, $"127.0.0.1:{port}");
     }

@@ -7,7 +7,9 @@ namespace Experiments.Host.Tests;
 
 /// <summary>
 /// End to end: a coordinator and workers as real processes on 127.0.0.1 ports. A sweep is shared
-/// by the workers' slots, survives a worker killed with SIGKILL, and gives what one node gives.
+/// by the workers' slots, survives a worker killed with SIGKILL, and gives what one node gives:
+/// the same rows, the same files in each trial folder (a GAN's sample grids, TensorBoard event
+/// files), also when the worker must fetch the spec's own IDX files from the coordinator.
 /// </summary>
 public sealed class ClusterSpecs : IDisposable
 {
@@ -103,6 +105,112 @@ public sealed class ClusterSpecs : IDisposable
         Assert.Equal(ExitCodes.InvalidInput, await coordinator.WaitForExitAsync());
         Assert.Contains("set EXPERIMENTS_CLUSTER_SECRET", coordinator.Output);
     }
+
+    [Fact]
+    public async Task Should_give_the_coordinator_a_gan_trial_folder_with_the_sample_grids_and_event_files_one_host_writes()
+    {
+        var spec = """
+            experiments.sweeps = [{
+              name = grids
+              model = gan
+              dataset = { name = mnist-default, limit = 600 }
+              search { method = grid, space { g-learning-rate = [0.0002] } }
+              cross-validation { folds = 2, stratified = on, seed = 5, test-fraction = 0.2 }
+              training { max-epochs = 2, steps-per-epoch = 2, batch-size = 32 }
+              resources { max-concurrent-trials = 2, threads-per-trial = 1 }
+            }]
+            """;
+        var clustered = _dir.File("clustered");
+        using (var nodes = await ClusterNodes.StartAsync(clustered))
+        {
+            var (_, a) = nodes.StartWorker();
+            await nodes.WaitForWorkersAsync(a);
+            var submitted = await nodes.Coordinator.Http.PostAsync("/sweeps", new StringContent(spec, Encoding.UTF8));
+            Assert.True(submitted.IsSuccessStatusCode, await submitted.Content.ReadAsStringAsync());
+            await nodes.WaitForStateAsync("grids", SweepStates.Completed);
+            Assert.Contains($"trained on {a}", nodes.Coordinator.Output);
+            // The dashboard finds the grids in the coordinator's trial folder, as on one host.
+            var page = await nodes.Coordinator.Http.GetAsync("/sweeps/grids/trials/trial-0-fold-0/samples/samples-epoch-002.png");
+            Assert.True(page.IsSuccessStatusCode, $"{page.StatusCode}");
+        }
+
+        var single = _dir.File("single");
+        File.WriteAllText(_dir.File("grids.hocon"), spec);
+        using var run = ServiceProcess.StartProgram(0, "run", _dir.File("grids.hocon"), "--results", single);
+        Assert.Equal(0, await run.WaitForExitAsync());
+
+        var trials = Directory.GetDirectories(Path.Combine(single, "grids", "trials")).Select(Path.GetFileName).Order().ToList();
+        Assert.Equal(3, trials.Count); // 1 config × 2 folds and the final retrain
+        foreach (var trial in trials)
+        {
+            var one = Path.Combine(single, "grids", "trials", trial!);
+            var there = Path.Combine(clustered, "grids", "trials", trial!);
+            Assert.Equal(FileList(one), FileList(there));
+            Assert.Contains("samples-epoch-002.png", FileList(there));
+            Assert.Contains(FileList(there), f => f.StartsWith("events.out.tfevents.", StringComparison.Ordinal));
+            foreach (var grid in Directory.GetFiles(one, "samples-epoch-*.png"))
+                Assert.Equal(File.ReadAllBytes(grid), File.ReadAllBytes(Path.Combine(there, Path.GetFileName(grid))));
+            // The event file as it was at the end (the same records; only wall times differ, in fixed-size fields).
+            Assert.Equal(new FileInfo(Directory.GetFiles(one, "events.out.tfevents.*").Single()).Length,
+                new FileInfo(Directory.GetFiles(there, "events.out.tfevents.*").Single()).Length);
+        }
+    }
+
+    [Fact]
+    public async Task Should_send_a_sweeps_own_idx_files_to_a_worker_that_fetches_them_and_give_what_one_node_gives()
+    {
+        using (var digits = Experiments.Training.Data.DigitDataset.Load(new DatasetSpec(DatasetSpec.DefaultName, null, null, 600)))
+        {
+            var pixels = digits.Images.mul(255).round().to_type(TorchSharp.torch.ScalarType.Byte).data<byte>().ToArray();
+            Directory.CreateDirectory(_dir.File("data"));
+            Experiments.Training.Data.IdxFile.Write(_dir.File("data/own-images-idx3-ubyte"), pixels, digits.Count, 28, 28);
+            Experiments.Training.Data.IdxFile.Write(_dir.File("data/own-labels-idx1-ubyte"), digits.LabelArray.Select(l => (byte)l).ToArray(), digits.Count);
+        }
+        var spec = $$"""
+            experiments.sweeps = [{
+              name = own
+              model = cnn
+              dataset { images = "{{_dir.File("data/own-images-idx3-ubyte")}}", labels = "{{_dir.File("data/own-labels-idx1-ubyte")}}" }
+              search { method = grid, space { learning-rate = [0.001] } }
+              cross-validation { folds = 2, stratified = on, seed = 5, test-fraction = 0.2 }
+              training { max-epochs = 2, steps-per-epoch = 3, batch-size = 32, hidden = 16 }
+              resources { max-concurrent-trials = 2, threads-per-trial = 1 }
+            }]
+            """;
+        var clustered = _dir.File("clustered");
+        var cache = _dir.File("worker-cache");
+        using (var nodes = await ClusterNodes.StartAsync(clustered))
+        {
+            var (worker, a) = nodes.StartWorker(cache: cache, options: "--fetch-data");
+            await nodes.WaitForWorkersAsync(a);
+            var submitted = await nodes.Coordinator.Http.PostAsync("/sweeps", new StringContent(spec, Encoding.UTF8));
+            Assert.True(submitted.IsSuccessStatusCode, await submitted.Content.ReadAsStringAsync());
+            await nodes.WaitForStateAsync("own", SweepStates.Completed);
+            Assert.Contains($"trained on {a}", nodes.Coordinator.Output);
+            Assert.Contains("Fetched data file", worker.Output);
+        }
+        // The worker's copies, by hash, are the coordinator's bytes.
+        foreach (var name in new[] { "own-images-idx3-ubyte", "own-labels-idx1-ubyte" })
+        {
+            var copy = Assert.Single(Directory.GetFiles(Path.Combine(cache, "idx"), name, SearchOption.AllDirectories));
+            Assert.Equal(File.ReadAllBytes(_dir.File($"data/{name}")), File.ReadAllBytes(copy));
+        }
+
+        var single = _dir.File("single");
+        File.WriteAllText(_dir.File("own.hocon"), spec);
+        using var run = ServiceProcess.StartProgram(0, "run", _dir.File("own.hocon"), "--results", single);
+        Assert.Equal(0, await run.WaitForExitAsync());
+        var trials = Directory.GetDirectories(Path.Combine(single, "own", "trials")).Select(Path.GetFileName).Order().ToList();
+        Assert.Equal(3, trials.Count);
+        foreach (var trial in trials)
+            Assert.Equal(MetricsWithoutSeconds(Path.Combine(single, "own", "trials", trial!)), MetricsWithoutSeconds(Path.Combine(clustered, "own", "trials", trial!)));
+        Assert.Equal(File.ReadAllText(Path.Combine(single, "own", "leaderboard.csv")), File.ReadAllText(Path.Combine(clustered, "own", "leaderboard.csv")));
+    }
+
+    /// <summary>A trial folder's files; event files by kind only (their names carry the time, host and process that wrote them).</summary>
+    private static List<string> FileList(string trial) =>
+        Directory.GetFiles(trial).Select(Path.GetFileName).OfType<string>()
+            .Select(f => f.StartsWith("events.out.tfevents.", StringComparison.Ordinal) ? "events.out.tfevents.*" : f).Order(StringComparer.Ordinal).ToList();
 
     /// <summary>metrics.csv without its last column (seconds: wall time differs from run to run).</summary>
     private static List<string> MetricsWithoutSeconds(string trial) =>

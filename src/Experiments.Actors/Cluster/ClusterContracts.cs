@@ -26,6 +26,9 @@ public static class ClusterContracts
         .Add<StartWork, WorkIdV1>("start-work/1", m => new(m.WorkId), c => new(c.Work))
         .Add<FileChunk, FileChunkV1>("file-chunk/1", m => new(m.WorkId, m.File, m.Index, m.Count, m.Bytes), c => new(c.Work, c.File, c.Index, c.Count, c.Bytes))
         .Add<ChunkAck, ChunkAckV1>("chunk-ack/1", m => new(m.WorkId, m.File, m.Index), c => new(c.Work, c.File, c.Index))
+        .Add<FileCopy, FileCopyV1>("file-copy/1", m => new(m.WorkId, m.File, m.SameAs), c => new(c.Work, c.File, c.SameAs))
+        .Add<FetchData, FetchDataV1>("fetch-data/1", m => new(m.Sha256), c => new(c.Sha256))
+        .Add<FetchRefused, FetchRefusedV1>("fetch-refused/1", m => new(m.Sha256, m.Reason), c => new(c.Sha256, c.Reason))
         .Add<EpochDone, EpochDoneV1>("epoch-done/1", m => new(m.WorkId, EpochV1.Of(m.Metrics)), c => new(c.Work, c.Epoch.ToMetrics()))
         .Add<Decision, DecisionV1>("decision/1",
             m => new(m.WorkId, m.StopWith is { } s ? StatusNames.Write(s) : null, m.Reason),
@@ -53,7 +56,18 @@ public static class ClusterContracts
         [property: JsonPropertyName("words")] Dictionary<string, string> Words,
         [property: JsonPropertyName("seed")] int Seed,
         [property: JsonPropertyName("max-epochs")] int MaxEpochs,
-        [property: JsonPropertyName("history")] List<EpochV1> History);
+        [property: JsonPropertyName("history")] List<EpochV1> History,
+        [property: JsonPropertyName("data")] List<DataFileV1>? Data = null);
+
+    /// <summary>An IDX file of the spec: optional in work-offered/1 (absent for the default digits).</summary>
+    public sealed record DataFileV1(
+        [property: JsonPropertyName("path")] string Path, [property: JsonPropertyName("sha256")] string Sha256, [property: JsonPropertyName("size")] long Size);
+
+    public sealed record FileCopyV1(
+        [property: JsonPropertyName("work")] string Work, [property: JsonPropertyName("file")] string File, [property: JsonPropertyName("same-as")] string SameAs);
+
+    public sealed record FetchDataV1([property: JsonPropertyName("sha256")] string Sha256);
+    public sealed record FetchRefusedV1([property: JsonPropertyName("sha256")] string Sha256, [property: JsonPropertyName("reason")] string Reason);
 
     public sealed record EpochV1(
         [property: JsonPropertyName("epoch")] int Epoch,
@@ -92,14 +106,18 @@ public static class ClusterContracts
     private static WorkOfferedV1 ToContract(WorkOffered m) => new(m.WorkId, m.SpecJson, m.Key.ConfigId, m.Key.Fold,
         m.Parameters.Values.Where(kv => kv.Value.IsNumber).ToDictionary(kv => kv.Key, kv => kv.Value.AsDouble()),
         m.Parameters.Values.Where(kv => !kv.Value.IsNumber).ToDictionary(kv => kv.Key, kv => kv.Value.AsString()),
-        m.Seed, m.MaxEpochs, m.History.Select(EpochV1.Of).ToList());
+        m.Seed, m.MaxEpochs, m.History.Select(EpochV1.Of).ToList(),
+        m.Data.IsDefaultOrEmpty ? null : m.Data.Select(d => new DataFileV1(d.Path, d.Sha256, d.Size)).ToList());
 
     private static WorkOffered FromContract(WorkOfferedV1 c)
     {
         var values = c.Numbers.Select(kv => KeyValuePair.Create(kv.Key, ParamValue.Of(kv.Value)))
             .Concat(c.Words.Select(kv => KeyValuePair.Create(kv.Key, ParamValue.Of(kv.Value))));
         var parameters = new ParameterSet(ImmutableSortedDictionary.CreateRange(StringComparer.Ordinal, values));
-        return new(c.Work, c.Spec, new TrialKey(c.Config, c.Fold), parameters, c.Seed, c.MaxEpochs, [.. c.History.Select(h => h.ToMetrics())]);
+        return new(c.Work, c.Spec, new TrialKey(c.Config, c.Fold), parameters, c.Seed, c.MaxEpochs, [.. c.History.Select(h => h.ToMetrics())])
+        {
+            Data = c.Data is null ? [] : [.. c.Data.Select(d => new DataFile(d.Path, d.Sha256, d.Size))],
+        };
     }
 }
 

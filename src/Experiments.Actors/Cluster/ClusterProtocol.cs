@@ -30,18 +30,38 @@ public static class ClusterProtocol
 
     /// <summary>
     /// A trial-fold for a slot: the sweep's spec (the slot loads the data and splits it itself, as
-    /// the coordinator does), the launch, and the epochs already journalled. Files (a checkpoint to
+    /// the coordinator does), the launch, the epochs already journalled, and the spec's own IDX
+    /// files as the coordinator found them (empty for the default digits). Files (a checkpoint to
     /// resume from) follow as chunks, then <see cref="StartWork"/>.
     /// </summary>
     public sealed record WorkOffered(
         string WorkId, string SpecJson, TrialKey Key, ParameterSet Parameters, int Seed, int MaxEpochs,
-        ImmutableArray<EpochMetrics> History) : IClusterMessage;
+        ImmutableArray<EpochMetrics> History) : IClusterMessage
+    {
+        public ImmutableArray<DataFile> Data { get; init; } = [];
+    }
+
+    /// <summary>An IDX file the coordinator loaded for a sweep: its path there, its SHA-256 (hex) and size.</summary>
+    public sealed record DataFile(string Path, string Sha256, long Size);
 
     public sealed record StartWork(string WorkId) : IClusterMessage;
 
-    /// <summary>Part <see cref="Index"/> of <see cref="Count"/> of a trial file (last.ckpt, best.ckpt) either way; each is acknowledged.</summary>
+    /// <summary>
+    /// Part <see cref="Index"/> of <see cref="Count"/> of a file, either way: a trial file (checkpoint,
+    /// sample grid, event file) under a work id, or an IDX file under "data-SHA256"; each is acknowledged.
+    /// </summary>
     public sealed record FileChunk(string WorkId, string File, int Index, int Count, byte[] Bytes) : IClusterMessage;
     public sealed record ChunkAck(string WorkId, string File, int Index) : IClusterMessage;
+
+    /// <summary>In place of chunks: <see cref="File"/> has the bytes of <see cref="SameAs"/>, sent just before (best.ckpt of the epoch that was also last.ckpt). Acknowledged like a chunk.</summary>
+    public sealed record FileCopy(string WorkId, string File, string SameAs) : IClusterMessage;
+
+    /// <summary>A worker asks the coordinator's queue for an IDX file of a <see cref="WorkOffered"/>, by hash only (never by path).</summary>
+    public sealed record FetchData(string Sha256) : IClusterMessage;
+    public sealed record FetchRefused(string Sha256, string Reason) : IClusterMessage;
+
+    /// <summary>The transfer id of an IDX file's chunks.</summary>
+    public static string DataTransfer(string sha256) => "data-" + sha256;
 
     public sealed record EpochDone(string WorkId, EpochMetrics Metrics) : IClusterMessage;
 
@@ -51,6 +71,9 @@ public static class ClusterProtocol
     public sealed record WorkEnded(string WorkId, TrialOutcome Outcome) : IClusterMessage;
 
     // Inside the coordinator only (never on the wire).
+    /// <summary>A RemoteTrial asks what its sweep's own IDX files are (hashed once; from then on served by hash).</summary>
+    public sealed record DescribeData(DatasetSpec Dataset);
+    public sealed record DataDescribed(ImmutableArray<DataFile> Files, string? Problem);
     public sealed record Enqueue(string Sweep, TrialKey Key);
     public sealed record Assigned(IActorRef Slot, string Node);
     public sealed record GetWorkers;

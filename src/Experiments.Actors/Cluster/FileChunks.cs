@@ -1,26 +1,139 @@
+using System.Security.Cryptography;
+using System.Text.RegularExpressions;
+using Akka.Actor;
 using Experiments.Training;
+using static Experiments.Actors.Cluster.ClusterProtocol;
 
 namespace Experiments.Actors.Cluster;
 
 /// <summary>
-/// Trial files (checkpoints, several MB) cross the network in chunks far below remoting's frame
-/// limit, one in flight at a time (each is acknowledged before the next is sent).
+/// Files (checkpoints of several MB, sample grids, TensorBoard event files, IDX data) cross the
+/// network in 1 MiB chunks, base64 in JSON (~1.4 MB), below remoting's 4 MiB frame limit
+/// (ClusterSettings), with up to <see cref="Window"/> unacknowledged at a time.
 /// </summary>
-public static class FileChunks
+public static partial class FileChunks
 {
-    public const int ChunkSize = 128 * 1024;
+    public const int ChunkSize = 1024 * 1024;
 
-    /// <summary>The files a trial-fold's checkpoints consist of, in the order they are shipped.</summary>
-    public static readonly string[] CheckpointFiles = ["last.ckpt", "best.ckpt"];
+    /// <summary>Chunks in flight per transfer: a 4 MB checkpoint goes in one round trip, not one per chunk.</summary>
+    public const int Window = 4;
 
-    public static int CountOf(int length) => Math.Max(1, (length + ChunkSize - 1) / ChunkSize);
+    public const string LastCheckpoint = "last.ckpt";
+    public const string BestCheckpoint = "best.ckpt";
+
+    public static int CountOf(long length) => (int)Math.Max(1, (length + ChunkSize - 1) / ChunkSize);
 
     public static byte[] Chunk(byte[] file, int index) =>
         file.AsSpan(index * ChunkSize, Math.Min(ChunkSize, file.Length - index * ChunkSize)).ToArray();
+
+    public static bool IsCheckpoint(string name) => name is LastCheckpoint or BestCheckpoint;
+
+    /// <summary>
+    /// The names a worker may ship into a trial folder: the checkpoints, the GAN's sample grids and
+    /// TensorBoard event files, each a plain file name (never a path, never "..": a peer cannot
+    /// write anywhere but the trial folder, nor over params.json or metrics.csv).
+    /// </summary>
+    public static bool IsTrialFile(string name) => IsCheckpoint(name) || ArtifactName().IsMatch(name);
+
+    /// <summary>The trial files that are not checkpoints: shipped whenever they changed, at every checkpoint and at the end.</summary>
+    public static bool IsArtifact(string name) => ArtifactName().IsMatch(name);
+
+    [GeneratedRegex(@"^(samples-epoch-\d{1,6}\.png|events\.out\.tfevents\.[A-Za-z0-9_-]+(\.[A-Za-z0-9_-]+){1,6})$")]
+    private static partial Regex ArtifactName();
+
+    public static bool IsSha256(string hex) => Sha256Hex().IsMatch(hex);
+
+    [GeneratedRegex("^[0-9a-f]{64}$")]
+    private static partial Regex Sha256Hex();
+
+    public static string Sha256Of(byte[] bytes) => Convert.ToHexStringLower(SHA256.HashData(bytes));
+
+    public static string Sha256Of(string path)
+    {
+        using var stream = File.OpenRead(path);
+        return Convert.ToHexStringLower(SHA256.HashData(stream));
+    }
 }
 
-/// <summary>One file being received: chunks in order, written atomically to its place when the last arrives.</summary>
-public sealed class IncomingFile(string path, int count)
+/// <summary>
+/// Files to one peer for one transfer (a work id), chunk by chunk with up to
+/// <see cref="FileChunks.Window"/> chunks unacknowledged. Remoting keeps the order of one sender's
+/// messages to one receiver, so the receiver still gets each file's chunks in order. A file
+/// queued again replaces its waiting chunks (the receiver starts over at chunk 0).
+/// </summary>
+public sealed class ChunkSender(string transfer)
+{
+    private sealed record Part(string File, byte[] Bytes, int Index, string? SameAs);
+
+    private readonly LinkedList<Part> _waiting = new();
+    private int _inFlight;
+
+    public bool Done => _inFlight == 0 && _waiting.Count == 0;
+
+    public void Enqueue(string file, byte[] bytes)
+    {
+        Drop(file);
+        for (var i = 0; i < FileChunks.CountOf(bytes.Length); i++) _waiting.AddLast(new Part(file, bytes, i, null));
+    }
+
+    /// <summary><paramref name="file"/> has <paramref name="bytes"/>, those of <paramref name="sameAs"/> queued just before: the receiver copies them.</summary>
+    public void EnqueueCopy(string file, string sameAs, byte[] bytes)
+    {
+        Drop(file);
+        _waiting.AddLast(new Part(file, bytes, 0, sameAs));
+    }
+
+    /// <summary>Drops the waiting chunks of <paramref name="file"/>; a waiting copy of it then goes as chunks of its own.</summary>
+    private void Drop(string file)
+    {
+        var dropped = false;
+        for (var node = _waiting.First; node is not null;)
+        {
+            var next = node.Next;
+            if (node.Value.File == file)
+            {
+                _waiting.Remove(node);
+                dropped |= node.Value.SameAs is null;
+            }
+            node = next;
+        }
+        if (!dropped) return;
+        foreach (var copy in _waiting.Where(p => p.SameAs == file).ToList())
+        {
+            _waiting.Remove(copy);
+            for (var i = 0; i < FileChunks.CountOf(copy.Bytes.Length); i++) _waiting.AddLast(new Part(copy.File, copy.Bytes, i, null));
+        }
+    }
+
+    /// <summary>Sends what the window allows.</summary>
+    public void Pump(IActorRef to, IActorRef self)
+    {
+        while (_inFlight < FileChunks.Window && _waiting.First is { } first)
+        {
+            _waiting.RemoveFirst();
+            _inFlight++;
+            var part = first.Value;
+            IClusterMessage message = part.SameAs is { } sameAs
+                ? new FileCopy(transfer, part.File, sameAs)
+                : new FileChunk(transfer, part.File, part.Index, FileChunks.CountOf(part.Bytes.Length), FileChunks.Chunk(part.Bytes, part.Index));
+            to.Tell(message, self);
+        }
+    }
+
+    public void Acked() => _inFlight = Math.Max(0, _inFlight - 1);
+
+    public void Clear()
+    {
+        _waiting.Clear();
+        _inFlight = 0;
+    }
+}
+
+/// <summary>
+/// One file being received: chunks in order, kept in memory, written atomically to its place when
+/// the last arrives (after <paramref name="check"/>, which throws to refuse the bytes).
+/// </summary>
+public sealed class IncomingFile(string path, int count, Action<byte[]>? check = null)
 {
     private readonly MemoryStream _bytes = new();
     private int _next;
@@ -34,7 +147,9 @@ public sealed class IncomingFile(string path, int count)
         _bytes.Write(bytes);
         _next++;
         if (_next < count) return false;
-        AtomicFile.Write(path, _bytes.ToArray());
+        var whole = _bytes.ToArray();
+        check?.Invoke(whole);
+        AtomicFile.Write(path, whole);
         return true;
     }
 }

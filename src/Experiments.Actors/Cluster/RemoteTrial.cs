@@ -1,3 +1,4 @@
+using System.Collections.Immutable;
 using Akka.Actor;
 using Akka.Event;
 using Experiments.Actors.Trials;
@@ -13,7 +14,8 @@ namespace Experiments.Actors.Cluster;
 /// sees it: in the tree exactly where a TrialRunner would be, speaking the runner's protocol
 /// (EpochReported, Continue/Stop, TrialFinished). It waits in the <see cref="WorkQueue"/> until a
 /// slot asks, sends the slot the work and the last checkpoint, writes every epoch's row and every
-/// checkpoint the slot ships into the coordinator's trial folder (so any node can resume it), and
+/// checkpoint, sample grid and TensorBoard event file the slot ships into the coordinator's trial
+/// folder (so any node can resume it, and the folder is what one host's would be), and
 /// relays the sweep's decisions. When the slot's node dies (Terminated after downing) it queues
 /// itself again: the next slot resumes from the last checkpoint that reached the coordinator.
 /// Supervision: no children.
@@ -33,7 +35,12 @@ public sealed class RemoteTrial : ReceiveActor
     private string _node = "";
     private string _workId = "";
     private DateTime? _lostAt;
-    private Queue<(string File, byte[] Bytes, int Index)> _outgoing = new();
+    private ChunkSender _outgoing = new("");
+    /// <summary>The files installed whole from the current slot (what a <see cref="FileCopy"/> may copy).</summary>
+    private readonly HashSet<string> _installed = new();
+    /// <summary>The sweep's dataset when it names its own IDX files (they go with every offer); else null.</summary>
+    private readonly Experiments.Core.Spec.DatasetSpec? _ownFiles;
+    private ImmutableArray<DataFile> _data = [];
 
     private TrialKey Key => _launch.Key;
 
@@ -49,13 +56,29 @@ public sealed class RemoteTrial : ReceiveActor
         _queue = queue;
         _files = new TrialFiles(directory, metric);
         _log = TrialLog.For(Context, sweep, launch.Key);
-        Queued();
+        _ownFiles = Sweeps.SpecJson.Deserialize(specJson).Dataset is { Images: not null, Labels: not null } own ? own : null;
+        if (_ownFiles is null) Queued();
+        else Describing();
     }
 
     protected override void PreStart()
     {
         _files.WriteParams(_sweep, Key, _launch.Seed, _launch.Config.Parameters);
-        _queue.Tell(new Enqueue(_sweep, Key));
+        if (_ownFiles is null) _queue.Tell(new Enqueue(_sweep, Key));
+        else _queue.Tell(new DescribeData(_ownFiles));
+    }
+
+    /// <summary>The spec's own IDX files, hashed by the queue's data server, go with every offer (a worker may lack them).</summary>
+    private void Describing()
+    {
+        Receive<DataDescribed>(described =>
+        {
+            if (described.Problem is { } problem)
+                _log.Warning("Trial {TrialId} fold {Fold}: its data files cannot be offered to workers: {Reason}", Key.ConfigId, Key.Fold, problem);
+            _data = described.Files;
+            Become(Queued);
+            _queue.Tell(new Enqueue(_sweep, Key));
+        });
     }
 
     private void Queued()
@@ -67,7 +90,8 @@ public sealed class RemoteTrial : ReceiveActor
             _workId = Guid.NewGuid().ToString("N");
             Context.Watch(_slot);
             _history = _files.ReadMetrics().ToList();
-            _slot.Tell(new WorkOffered(_workId, _specJson, Key, _launch.Config.Parameters, _launch.Seed, _launch.MaxEpochs, [.. _history]));
+            _slot.Tell(new WorkOffered(_workId, _specJson, Key, _launch.Config.Parameters, _launch.Seed, _launch.MaxEpochs, [.. _history]) { Data = _data });
+            _installed.Clear();
             _outgoing = OutgoingCheckpoint();
             Become(Sending);
             SendNext();
@@ -77,30 +101,29 @@ public sealed class RemoteTrial : ReceiveActor
         Receive<TrialRunnerProtocol.Stop>(_ => { });
     }
 
-    /// <summary>last.ckpt (what a resume needs) to the slot, one acknowledged chunk at a time.</summary>
+    /// <summary>last.ckpt (what a resume needs) to the slot, in acknowledged chunks.</summary>
     private void Sending()
     {
-        Receive<ChunkAck>(ack => ack.WorkId == _workId, _ => SendNext());
+        Receive<ChunkAck>(ack => ack.WorkId == _workId, _ =>
+        {
+            _outgoing.Acked();
+            SendNext();
+        });
         Running();
     }
 
-    private Queue<(string, byte[], int)> OutgoingCheckpoint()
+    private ChunkSender OutgoingCheckpoint()
     {
         var path = Path.Combine(_directory, Checkpointer.LastFile);
-        var queue = new Queue<(string, byte[], int)>();
-        if (!File.Exists(path)) return queue;
-        var bytes = File.ReadAllBytes(path);
-        for (var i = 0; i < FileChunks.CountOf(bytes.Length); i++) queue.Enqueue((Checkpointer.LastFile, bytes, i));
-        return queue;
+        var sender = new ChunkSender(_workId);
+        if (File.Exists(path)) sender.Enqueue(Checkpointer.LastFile, File.ReadAllBytes(path));
+        return sender;
     }
 
     private void SendNext()
     {
-        if (_outgoing.TryDequeue(out var next))
-        {
-            _slot.Tell(new FileChunk(_workId, next.File, next.Index, FileChunks.CountOf(next.Bytes.Length), FileChunks.Chunk(next.Bytes, next.Index)));
-            return;
-        }
+        _outgoing.Pump(_slot, Self);
+        if (!_outgoing.Done) return;
         _slot.Tell(new StartWork(_workId));
         if (_lostAt is { } lost)
             _log.Info("Trial {TrialId} fold {Fold} epoch {Epoch}: resumed on {ResumedOn}, {Seconds:0.0} s after its node was lost",
@@ -122,6 +145,7 @@ public sealed class RemoteTrial : ReceiveActor
             Context.Parent.Tell(new TrialRunnerProtocol.EpochReported(Key, metrics));
         });
         Receive<FileChunk>(chunk => chunk.WorkId == _workId, Receive);
+        Receive<FileCopy>(copy => copy.WorkId == _workId, Copy);
         Receive<TrialRunnerProtocol.Continue>(_ => _slot.Tell(new Decision(_workId, null, "continue")));
         Receive<TrialRunnerProtocol.Stop>(stop => _slot.Tell(new Decision(_workId, stop.Status, stop.Reason)));
         Receive<WorkEnded>(ended => ended.WorkId == _workId, ended =>
@@ -134,31 +158,64 @@ public sealed class RemoteTrial : ReceiveActor
         ReceiveAny(_ => { }); // a stale work id's messages
     }
 
-    /// <summary>A checkpoint from the slot: on disk when whole, checked, its sidecar written beside it.</summary>
+    /// <summary>
+    /// A trial file from the slot (checkpoint, sample grid, event file: <see cref="FileChunks.IsTrialFile"/>,
+    /// never a path), installed by a rename when whole: a checkpoint only if its trailer checks, then its sidecar.
+    /// </summary>
     private void Receive(FileChunk chunk)
     {
-        if (Array.IndexOf(FileChunks.CheckpointFiles, chunk.File) < 0)
+        if (!FileChunks.IsTrialFile(chunk.File))
         {
-            _log.Warning("Trial {TrialId} fold {Fold} epoch {Epoch}: ignored a file {File} from {Node}", Key.ConfigId, Key.Fold, _history.Count, chunk.File, _node);
+            _log.Warning("Trial {TrialId} fold {Fold} epoch {Epoch}: refused a file {File} from {Node}", Key.ConfigId, Key.Fold, _history.Count, chunk.File, _node);
+            Sender.Tell(new ChunkAck(chunk.WorkId, chunk.File, chunk.Index));
             return;
         }
         var path = Path.Combine(_directory, chunk.File);
-        if (chunk.Index == 0) _incoming[chunk.File] = new IncomingFile(path + ".upload", chunk.Count);
+        var checkpoint = FileChunks.IsCheckpoint(chunk.File);
+        if (chunk.Index == 0)
+        {
+            _installed.Remove(chunk.File);
+            _incoming[chunk.File] = new IncomingFile(checkpoint ? path + ".upload" : path, chunk.Count);
+        }
         try
         {
             if (_incoming.TryGetValue(chunk.File, out var file) && file.Add(chunk.Index, chunk.Bytes))
             {
                 _incoming.Remove(chunk.File);
-                Install(file.Path, path);
+                if (checkpoint) Install(file.Path, path);
+                _installed.Add(chunk.File);
             }
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException or InvalidDataException or CheckpointException)
         {
             _incoming.Remove(chunk.File);
-            _log.Warning("Trial {TrialId} fold {Fold} epoch {Epoch}: checkpoint {File} from {Node} not kept: {Reason}",
+            _log.Warning("Trial {TrialId} fold {Fold} epoch {Epoch}: {File} from {Node} not kept: {Reason}",
                 [Key.ConfigId, Key.Fold, _history.Count, chunk.File, _node, e.Message]);
         }
         Sender.Tell(new ChunkAck(chunk.WorkId, chunk.File, chunk.Index));
+    }
+
+    /// <summary>best.ckpt with the bytes of the last.ckpt just installed: copied here rather than sent again.</summary>
+    private void Copy(FileCopy copy)
+    {
+        if (FileChunks.IsCheckpoint(copy.File) && FileChunks.IsCheckpoint(copy.SameAs) && _installed.Contains(copy.SameAs))
+        {
+            var path = Path.Combine(_directory, copy.File);
+            try
+            {
+                File.Copy(Path.Combine(_directory, copy.SameAs), path + ".upload", overwrite: true);
+                Install(path + ".upload", path);
+                _installed.Add(copy.File);
+            }
+            catch (Exception e) when (e is IOException or UnauthorizedAccessException or InvalidDataException or CheckpointException)
+            {
+                _log.Warning("Trial {TrialId} fold {Fold} epoch {Epoch}: {File} not copied from {SameAs}: {Reason}",
+                    [Key.ConfigId, Key.Fold, _history.Count, copy.File, copy.SameAs, e.Message]);
+            }
+        }
+        else _log.Warning("Trial {TrialId} fold {Fold} epoch {Epoch}: refused to copy {SameAs} to {File} for {Node}",
+            [Key.ConfigId, Key.Fold, _history.Count, copy.SameAs, copy.File, _node]);
+        Sender.Tell(new ChunkAck(copy.WorkId, copy.File, 0));
     }
 
     /// <summary>Only a checkpoint whose content matches its trailer replaces the one in the results folder.</summary>
@@ -180,6 +237,7 @@ public sealed class RemoteTrial : ReceiveActor
             Key.ConfigId, Key.Fold, _history.Count, _node);
         _lostAt = DateTime.UtcNow;
         _incoming.Clear();
+        _outgoing.Clear();
         _slot = ActorRefs.Nobody;
         _workId = "";
         Become(Queued);

@@ -13,7 +13,8 @@ namespace Experiments.Actors.Cluster;
 /// slot to that trial-fold's <see cref="RemoteTrial"/>, which talks to it from then on. The queue
 /// never holds more than the sweeps launched, and they launch at most max-concurrent-trials each,
 /// so that is the most in flight over all nodes. Slots of this process (--local-slots) need no
-/// handshake. Supervision: the user guardian's default (a restart forgets who was admitted; the
+/// handshake. Its child <see cref="DataServer"/> ("data") serves the sweeps' own IDX files to
+/// registered workers. Supervision: the user guardian's default (a restart forgets who was admitted; the
 /// workers' slots ask again and are told to register).
 /// </summary>
 public sealed class WorkQueue : ReceiveActor
@@ -31,6 +32,7 @@ public sealed class WorkQueue : ReceiveActor
     private readonly List<Waiting> _pending = new();
     private readonly List<(IActorRef Slot, string Node)> _idle = new();
     private readonly Dictionary<IActorRef, Busy> _busy = new();
+    private IActorRef _data = ActorRefs.Nobody;
 
     public static Props Props(string secret, string coordinator, int localSlots) =>
         Akka.Actor.Props.Create(() => new WorkQueue(secret, coordinator, localSlots));
@@ -43,8 +45,17 @@ public sealed class WorkQueue : ReceiveActor
         Serving();
     }
 
+    protected override void PreStart() => _data = Context.ActorOf(DataServer.Props(), "data");
+
     private void Serving()
     {
+        Receive<DescribeData>(describe => _data.Forward(describe));
+        Receive<FetchData>(fetch =>
+        {
+            if (!Sender.Path.Address.HasLocalScope && !_workers.ContainsKey(Sender.Path.Address))
+                Sender.Tell(new FetchRefused(fetch.Sha256, "this node has not registered with the coordinator"));
+            else _data.Forward(fetch);
+        });
         Receive<Hello>(hello =>
         {
             var nonce = ClusterSecret.NewNonce();

@@ -25,10 +25,10 @@ public sealed class WorkerNode : ReceiveActor, IWithTimers
 
     public ITimerScheduler Timers { get; set; } = null!;
 
-    public static Props Props(string queuePath, string node, int slots, string secret, IActorRef datasets, ITrainerFactory factory,
+    public static Props Props(string queuePath, string node, int slots, string secret, IActorRef datasets, IActorRef dataCache, ITrainerFactory factory,
         string scratch, int? threads, Action<string> refused) =>
         Akka.Actor.Props.Create(() => new WorkerNode(queuePath, node, slots, secret,
-            i => WorkerSlot.Props(queuePath, node, i, datasets, factory, Path.Combine(scratch, $"slot-{i}"), threads), refused));
+            i => WorkerSlot.Props(queuePath, node, i, datasets, factory, Path.Combine(scratch, $"slot-{i}"), threads, dataCache), refused));
 
     public WorkerNode(string queuePath, string node, int slots, string secret, Func<int, Props> slot, Action<string> refused)
     {

@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using Akka.Actor;
 using Akka.Event;
 using Experiments.Actors.Datasets;
@@ -19,8 +20,12 @@ namespace Experiments.Actors.Cluster;
 /// host, in a scratch folder of its own. It loads the sweep's dataset through this node's
 /// DatasetRegistry and splits it as the coordinator does (FoldSplitter is a pure function of the
 /// labels and the spec), reports every epoch to the trial-fold's <see cref="RemoteTrial"/>, relays
-/// its decisions to the runner, and ships every checkpoint written, in acknowledged chunks; the
-/// trial-fold ends only after its last checkpoint has arrived. If the coordinator's proxy goes
+/// its decisions to the runner, and ships every checkpoint written, in acknowledged chunks (a
+/// best.ckpt with the bytes of the last.ckpt just shipped as a copy), with the sample grids and
+/// TensorBoard event files that changed since the last shipping; the trial-fold ends only after
+/// all of them, as they are at its end, have arrived. The spec's own IDX files come through the
+/// node's <see cref="DataCache"/> (the spec's path if it holds the coordinator's bytes, else a
+/// copy fetched from the coordinator). If the coordinator's proxy goes
 /// away (sweep cancelled, coordinator lost) the runner is stopped. Supervision: the runner is
 /// stopped if it throws (its trial-fold is reported failed).
 /// </summary>
@@ -37,22 +42,28 @@ public sealed class WorkerSlot : ReceiveActor, IWithTimers
     private readonly string _scratch;
     private readonly int? _threads;
     private readonly Dictionary<string, IncomingFile> _incoming = new();
-    private readonly Queue<(string File, byte[] Bytes, int Index)> _outgoing = new();
-    private bool _awaitingAck;
+    private readonly IActorRef _dataCache;
+    private ChunkSender _outgoing = new("");
+    /// <summary>Size and write time of each artifact as last shipped: only a changed file goes again.</summary>
+    private readonly Dictionary<string, (long Length, DateTime Written)> _shipped = new();
     private WorkOffered? _work;
     private IActorRef _proxy = ActorRefs.Nobody;
     private IActorRef _runner = ActorRefs.Nobody;
     private TrialOutcome? _finished;
+    private Stopwatch? _finishedAt;
 
     public ITimerScheduler Timers { get; set; } = null!;
 
     /// <param name="queuePath">The coordinator's work queue (a path for an actor selection).</param>
     /// <param name="threads">Torch threads per trial-fold; null: the sweep's threads-per-trial.</param>
-    public static Props Props(string queuePath, string node, int slot, IActorRef datasets, ITrainerFactory factory, string scratch, int? threads) =>
-        Akka.Actor.Props.Create(() => new WorkerSlot(queuePath, node, slot, datasets, factory, scratch, threads));
+    /// <param name="dataCache">Resolves the spec's own IDX files (<see cref="DataCache"/>); Nobody on the coordinator, which reads them itself.</param>
+    public static Props Props(string queuePath, string node, int slot, IActorRef datasets, ITrainerFactory factory, string scratch, int? threads,
+        IActorRef? dataCache = null) =>
+        Akka.Actor.Props.Create(() => new WorkerSlot(queuePath, node, slot, datasets, factory, scratch, threads, dataCache ?? ActorRefs.Nobody));
 
-    public WorkerSlot(string queuePath, string node, int slot, IActorRef datasets, ITrainerFactory factory, string scratch, int? threads)
+    public WorkerSlot(string queuePath, string node, int slot, IActorRef datasets, ITrainerFactory factory, string scratch, int? threads, IActorRef dataCache)
     {
+        _dataCache = dataCache;
         _queuePath = queuePath;
         _node = node;
         _slot = slot;
@@ -91,6 +102,7 @@ public sealed class WorkerSlot : ReceiveActor, IWithTimers
             _work = offered;
             _proxy = Sender;
             _finished = null;
+            _outgoing = new ChunkSender(offered.WorkId);
             Context.Watch(_proxy);
             if (Directory.Exists(_scratch)) Directory.Delete(_scratch, recursive: true);
             var spec = SpecJson.Deserialize(offered.SpecJson);
@@ -106,7 +118,7 @@ public sealed class WorkerSlot : ReceiveActor, IWithTimers
     {
         Receive<FileChunk>(chunk => chunk.WorkId == _work!.WorkId, chunk =>
         {
-            if (Array.IndexOf(FileChunks.CheckpointFiles, chunk.File) >= 0)
+            if (chunk.File == FileChunks.LastCheckpoint)
             {
                 if (chunk.Index == 0) _incoming[chunk.File] = new IncomingFile(Path.Combine(WorkDirectory, chunk.File), chunk.Count);
                 if (_incoming.TryGetValue(chunk.File, out var file) && file.Add(chunk.Index, chunk.Bytes)) _incoming.Remove(chunk.File);
@@ -115,9 +127,31 @@ public sealed class WorkerSlot : ReceiveActor, IWithTimers
         });
         Receive<StartWork>(start => start.WorkId == _work!.WorkId, _ =>
         {
-            _datasets.Tell(new DatasetProtocol.GetDataset(SpecJson.Deserialize(_work!.SpecJson).Dataset));
+            var dataset = SpecJson.Deserialize(_work!.SpecJson).Dataset;
+            if (_work.Data.IsDefaultOrEmpty || _dataCache.IsNobody())
+            {
+                _datasets.Tell(new DatasetProtocol.GetDataset(dataset));
+                Become(Loading);
+                return;
+            }
+            _dataCache.Tell(new DataCacheProtocol.Resolve(_work.Data));
+            Become(Fetching);
+        });
+        ProxyGone();
+    }
+
+    /// <summary>The spec's own IDX files, as this node can read them (its own path, or a copy from the coordinator).</summary>
+    private void Fetching()
+    {
+        Receive<DataCacheProtocol.Resolved>(resolved =>
+        {
+            var dataset = SpecJson.Deserialize(_work!.SpecJson).Dataset;
+            dataset = dataset with { Images = resolved.Local[dataset.Images!], Labels = resolved.Local[dataset.Labels!] };
+            _datasets.Tell(new DatasetProtocol.GetDataset(dataset));
             Become(Loading);
         });
+        Receive<DataCacheProtocol.ResolveFailed>(failed =>
+            End(new TrialOutcome(_work!.Key, TrialStatus.Failed, _work.History.Length, null, null, $"dataset unavailable on {_node}: {failed.Reason}")));
         ProxyGone();
     }
 
@@ -153,58 +187,86 @@ public sealed class WorkerSlot : ReceiveActor, IWithTimers
         Receive<CheckpointerProtocol.Written>(Ship);
         Receive<ChunkAck>(ack => ack.WorkId == _work!.WorkId, _ =>
         {
-            _awaitingAck = false;
+            _outgoing.Acked();
             SendNext();
         });
         Receive<TrialRunnerProtocol.TrialFinished>(finished =>
         {
             Context.Unwatch(_runner);
             _finished = finished.Outcome;
-            EndWhenShipped();
+            _finishedAt = Stopwatch.StartNew();
+            // The event file is complete now (the runner wrote the session's end); grids the last checkpoint did not carry go too.
+            ShipArtifacts();
+            SendNext();
         });
         Receive<Terminated>(t => t.ActorRef.Equals(_runner), _ =>
             End(new TrialOutcome(_work!.Key, TrialStatus.Failed, 0, null, null, $"trial runner crashed on {_node}")));
         ProxyGone();
     }
 
-    /// <summary>Queues the files just written; a file already waiting is replaced by its newer bytes.</summary>
+    /// <summary>
+    /// Queues the checkpoints just written (a file already waiting is replaced by its newer bytes;
+    /// best.ckpt equal to last.ckpt goes as a copy), then the artifacts changed since: a resumed
+    /// trial-fold finds on the coordinator everything up to its checkpoint.
+    /// </summary>
     private void Ship(CheckpointerProtocol.Written written)
     {
-        var files = new List<string>();
-        if (written.AsLast) files.Add(Checkpointer.LastFile);
-        if (written.AsBest) files.Add(Checkpointer.BestFile);
-        foreach (var file in files)
+        var last = written.AsLast ? Read(Checkpointer.LastFile) : null;
+        if (last is not null) _outgoing.Enqueue(Checkpointer.LastFile, last);
+        if (written.AsBest && Read(Checkpointer.BestFile) is { } best)
         {
-            byte[] bytes;
-            try { bytes = File.ReadAllBytes(Path.Combine(WorkDirectory, file)); }
-            catch (IOException e)
-            {
-                _log.Warning("Slot {Slot}: {File} not shipped: {Reason}", _slot, file, e.Message);
-                continue;
-            }
-            var kept = _outgoing.Where(o => o.File != file).ToList();
-            _outgoing.Clear();
-            foreach (var o in kept) _outgoing.Enqueue(o);
-            for (var i = 0; i < FileChunks.CountOf(bytes.Length); i++) _outgoing.Enqueue((file, bytes, i));
+            if (last is not null && best.AsSpan().SequenceEqual(last)) _outgoing.EnqueueCopy(Checkpointer.BestFile, Checkpointer.LastFile, best);
+            else _outgoing.Enqueue(Checkpointer.BestFile, best);
         }
+        ShipArtifacts();
         SendNext();
+    }
+
+    /// <summary>Sample grids and TensorBoard event files (<see cref="FileChunks.IsArtifact"/>) whose size or time changed since shipped.</summary>
+    private void ShipArtifacts()
+    {
+        string[] names;
+        try { names = Directory.GetFiles(WorkDirectory).Select(Path.GetFileName).OfType<string>().Where(FileChunks.IsArtifact).Order(StringComparer.Ordinal).ToArray(); }
+        catch (IOException e)
+        {
+            _log.Warning("Slot {Slot}: artifacts not shipped: {Reason}", _slot, e.Message);
+            return;
+        }
+        foreach (var name in names)
+        {
+            var info = new FileInfo(Path.Combine(WorkDirectory, name));
+            var stamp = (info.Length, info.LastWriteTimeUtc);
+            if (_shipped.TryGetValue(name, out var shipped) && shipped == stamp) continue;
+            if (Read(name) is not { } bytes) continue;
+            _shipped[name] = stamp;
+            _outgoing.Enqueue(name, bytes);
+        }
+    }
+
+    /// <summary>A trial file's bytes; null (logged) if unreadable. Shared reading: the runner keeps its event file open for appends.</summary>
+    private byte[]? Read(string file)
+    {
+        try
+        {
+            using var stream = new FileStream(Path.Combine(WorkDirectory, file), FileMode.Open, FileAccess.Read, FileShare.ReadWrite);
+            var bytes = new MemoryStream();
+            stream.CopyTo(bytes);
+            return bytes.ToArray();
+        }
+        catch (IOException e)
+        {
+            _log.Warning("Slot {Slot}: {File} not shipped: {Reason}", _slot, file, e.Message);
+            return null;
+        }
     }
 
     private void SendNext()
     {
-        if (_awaitingAck) return;
-        if (_outgoing.TryDequeue(out var next))
-        {
-            _awaitingAck = true;
-            _proxy.Tell(new FileChunk(_work!.WorkId, next.File, next.Index, FileChunks.CountOf(next.Bytes.Length), FileChunks.Chunk(next.Bytes, next.Index)));
-            return;
-        }
-        EndWhenShipped();
-    }
-
-    private void EndWhenShipped()
-    {
-        if (_finished is { } outcome && !_awaitingAck && _outgoing.Count == 0) End(outcome);
+        _outgoing.Pump(_proxy, Self);
+        if (_finished is not { } outcome || !_outgoing.Done) return;
+        _log.Info("Slot {Slot}: trial {TrialId} fold {Fold}: its last files reached the coordinator {Milliseconds} ms after it finished",
+            _slot, outcome.Key.ConfigId, outcome.Key.Fold, _finishedAt?.ElapsedMilliseconds);
+        End(outcome);
     }
 
     private void End(TrialOutcome outcome)
@@ -218,7 +280,7 @@ public sealed class WorkerSlot : ReceiveActor, IWithTimers
         Context.Unwatch(_proxy);
         _proxy = ActorRefs.Nobody;
         _outgoing.Clear();
-        _awaitingAck = false;
+        _shipped.Clear();
         _incoming.Clear();
         if (!_runner.IsNobody())
         {

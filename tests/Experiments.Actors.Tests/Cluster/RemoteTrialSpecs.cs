@@ -99,13 +99,78 @@ public sealed class RemoteTrialSpecs() : TestKit(TestConfig.Actors), IDisposable
         Assert.Equal(good, File.ReadAllBytes(installed));
     }
 
-    private void Ship(IActorRef trial, Akka.TestKit.TestProbe slot, string work, byte[] bytes)
+    private void Ship(IActorRef trial, Akka.TestKit.TestProbe slot, string work, byte[] bytes, string file = Checkpointer.LastFile)
     {
         for (var i = 0; i < FileChunks.CountOf(bytes.Length); i++)
         {
-            trial.Tell(new FileChunk(work, Checkpointer.LastFile, i, FileChunks.CountOf(bytes.Length), FileChunks.Chunk(bytes, i)), slot.Ref);
+            trial.Tell(new FileChunk(work, file, i, FileChunks.CountOf(bytes.Length), FileChunks.Chunk(bytes, i)), slot.Ref);
             slot.ExpectMsg<ChunkAck>(a => Assert.Equal(i, a.Index));
         }
+    }
+
+    [Fact]
+    public void Should_send_a_window_of_chunks_before_the_first_acknowledgement()
+    {
+        var (trial, _) = Start();
+        var bytes = new byte[(FileChunks.Window + 2) * FileChunks.ChunkSize];
+        Random.Shared.NextBytes(bytes);
+        File.WriteAllBytes(Path.Combine(_dir.Path, Checkpointer.LastFile), bytes);
+        var slot = CreateTestProbe();
+        trial.Tell(new Assigned(slot.Ref, "n1"));
+        slot.ExpectMsg<WorkOffered>();
+        var window = Enumerable.Range(0, FileChunks.Window).Select(_ => slot.ExpectMsg<FileChunk>()).ToList();
+        Assert.Equal(Enumerable.Range(0, FileChunks.Window), window.Select(c => c.Index));
+        var received = window.SelectMany(c => c.Bytes).ToList();
+        foreach (var chunk in window) slot.Reply(new ChunkAck(chunk.WorkId, chunk.File, chunk.Index));
+        for (var i = FileChunks.Window; i < FileChunks.Window + 2; i++)
+        {
+            var chunk = slot.ExpectMsg<FileChunk>(c => Assert.Equal(i, c.Index));
+            received.AddRange(chunk.Bytes);
+            slot.Reply(new ChunkAck(chunk.WorkId, chunk.File, chunk.Index));
+        }
+        Assert.Equal(bytes, received.ToArray());
+        slot.ExpectMsg<StartWork>();
+    }
+
+    [Fact]
+    public void Should_install_shipped_sample_grids_and_event_files_and_refuse_any_other_name()
+    {
+        var (trial, _) = Start();
+        var slot = CreateTestProbe();
+        trial.Tell(new Assigned(slot.Ref, "n1"));
+        var work = slot.ExpectMsg<WorkOffered>().WorkId;
+        slot.ExpectMsg<StartWork>();
+        byte[] png = [0x89, (byte)'P', (byte)'N', (byte)'G', 1, 2, 3];
+        foreach (var name in new[] { "samples-epoch-002.png", "events.out.tfevents.1764700000.worker-7.4242.0" })
+        {
+            Ship(trial, slot, work, png, name);
+            Assert.Equal(png, File.ReadAllBytes(Path.Combine(_dir.Path, name)));
+        }
+        var outside = _dir.File("outside");
+        Directory.CreateDirectory(outside);
+        foreach (var name in new[] { "../outside/samples-epoch-001.png", "sub/last.ckpt", Path.Combine(outside, "last.ckpt"), "params.json", "metrics.csv", "..", "x.png" })
+            Ship(trial, slot, work, png, name);
+        Assert.Empty(Directory.GetFiles(outside));
+        Assert.Equal(["events.out.tfevents.1764700000.worker-7.4242.0", "params.json", "samples-epoch-002.png"],
+            Directory.GetFiles(_dir.Path).Select(Path.GetFileName).Order(StringComparer.Ordinal));
+        Assert.NotEqual(png, File.ReadAllBytes(Path.Combine(_dir.Path, "params.json")));
+    }
+
+    [Fact]
+    public void Should_copy_best_from_the_last_checkpoint_just_installed_when_told_they_are_the_same_bytes()
+    {
+        var (trial, _) = Start();
+        var slot = CreateTestProbe();
+        trial.Tell(new Assigned(slot.Ref, "n1"));
+        var work = slot.ExpectMsg<WorkOffered>().WorkId;
+        slot.ExpectMsg<StartWork>();
+        var good = Checkpoint(_dir.File("elsewhere.ckpt"), 1);
+        Ship(trial, slot, work, good);
+        trial.Tell(new FileCopy(work, Checkpointer.BestFile, Checkpointer.LastFile), slot.Ref);
+        slot.ExpectMsg<ChunkAck>(a => Assert.Equal(Checkpointer.BestFile, a.File));
+        var best = Path.Combine(_dir.Path, Checkpointer.BestFile);
+        Assert.Equal(good, File.ReadAllBytes(best));
+        Assert.Equal(CheckpointHealth.Ok, CheckpointIntegrity.Check(best).Health);
     }
 
     [Fact]
