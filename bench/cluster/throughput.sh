@@ -2,13 +2,14 @@
 # Cluster throughput (docs/PERFORMANCE.md, "Cluster"): the same sweep of 8 trial-folds (+ the final
 # retrain) on one `serve` at max-concurrent-trials 2, then on a coordinator with no local slots and
 # two single-slot workers. Prints the wall time from submission to completion of each.
-# Usage: bench/cluster/throughput.sh [steps-per-epoch]   (build first: dotnet build -c Release src/Experiments.Host;
+# Usage: bench/cluster/throughput.sh [steps-per-epoch [digits]]   (defaults 40 and 3000; build first: dotnet build -c Release src/Experiments.Host;
 # CONFIGURATION=Debug measures the Debug build instead)
 set -euo pipefail
 here=$(cd "$(dirname "$0")/../.." && pwd)
 exe="$here/src/Experiments.Host/bin/${CONFIGURATION:-Release}/net10.0/linux-x64/experiments.dll"
 [ -f "$exe" ] || { echo "$exe missing: dotnet build -c ${CONFIGURATION:-Release} src/Experiments.Host" >&2; exit 2; }
 steps=${1:-40}
+digits=${2:-3000}
 work=$(mktemp -d)
 export MALLOC_TRIM_THRESHOLD_=1000000000 MALLOC_MMAP_THRESHOLD_=67108864
 pids=()
@@ -19,7 +20,7 @@ cat > "$work/spec.hocon" <<SPEC
 experiments.sweeps = [{
   name = bench
   model = cnn
-  dataset = { name = mnist-default, limit = 3000 }
+  dataset = { name = mnist-default, limit = $digits }
   search { method = grid, space { learning-rate = [0.001, 0.003] } }
   cross-validation { folds = 4, stratified = on, seed = 5, test-fraction = 0.2 }
   training { max-epochs = 3, steps-per-epoch = $steps, batch-size = 64, hidden = 64 }
