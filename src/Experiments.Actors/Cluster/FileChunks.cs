@@ -59,7 +59,9 @@ public static partial class FileChunks
 /// Files to one peer for one transfer (a work id), chunk by chunk with up to
 /// <see cref="FileChunks.Window"/> chunks unacknowledged. Remoting keeps the order of one sender's
 /// messages to one receiver, so the receiver still gets each file's chunks in order. A file
-/// queued again replaces its waiting chunks (the receiver starts over at chunk 0).
+/// queued again replaces a waiting version that has not begun; one whose first chunks are on their
+/// way is finished first, so a file rewritten faster than it travels (a checkpoint every epoch
+/// under load) still reaches the receiver, never starting over for ever.
 /// </summary>
 public sealed class ChunkSender(string transfer)
 {
@@ -83,17 +85,25 @@ public sealed class ChunkSender(string transfer)
         _waiting.AddLast(new Part(file, bytes, 0, sameAs));
     }
 
-    /// <summary>Drops the waiting chunks of <paramref name="file"/>; a waiting copy of it then goes as chunks of its own.</summary>
+    /// <summary>
+    /// Drops the waiting version of <paramref name="file"/> that has not begun (from its chunk 0 on),
+    /// keeping the rest of one already begun; a waiting copy of a dropped version then goes as chunks of its own.
+    /// </summary>
     private void Drop(string file)
     {
         var dropped = false;
+        var begun = true;
         for (var node = _waiting.First; node is not null;)
         {
             var next = node.Next;
             if (node.Value.File == file)
             {
-                _waiting.Remove(node);
-                dropped |= node.Value.SameAs is null;
+                begun &= node.Value.Index != 0;
+                if (!begun)
+                {
+                    _waiting.Remove(node);
+                    dropped |= node.Value.SameAs is null;
+                }
             }
             node = next;
         }

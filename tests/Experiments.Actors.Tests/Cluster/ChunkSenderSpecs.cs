@@ -5,7 +5,7 @@ using static Experiments.Actors.Cluster.ClusterProtocol;
 
 namespace Experiments.Actors.Tests.Cluster;
 
-/// <summary>Files to a peer: a window of chunks, a newer version replacing a waiting one, a copy that never refers to bytes not sent.</summary>
+/// <summary>Files to a peer: a window of chunks, a newer version replacing a waiting one (never one begun), a copy that never refers to bytes not sent.</summary>
 public sealed class ChunkSenderSpecs() : TestKit(TestConfig.Actors)
 {
     [Fact]
@@ -52,5 +52,28 @@ public sealed class ChunkSenderSpecs() : TestKit(TestConfig.Actors)
         Assert.False(sender.Done);
         for (var i = 0; i <= FileChunks.Window; i++) sender.Acked();
         Assert.True(sender.Done);
+    }
+
+    [Fact]
+    public void Should_finish_a_file_already_begun_before_its_newer_version_so_a_file_rewritten_every_epoch_still_arrives()
+    {
+        var peer = CreateTestProbe();
+        var sender = new ChunkSender("w");
+        var old = new byte[(FileChunks.Window + 1) * FileChunks.ChunkSize];
+        old[^1] = 1;
+        sender.Enqueue("last.ckpt", old);
+        sender.Pump(peer.Ref, TestActor);
+        for (var i = 0; i < FileChunks.Window; i++) peer.ExpectMsg<FileChunk>(c => Assert.Equal(i, c.Index));
+
+        sender.Enqueue("last.ckpt", [7]);
+        sender.Enqueue("last.ckpt", [8]);
+        for (var i = 0; i < FileChunks.Window; i++) sender.Acked();
+        sender.Pump(peer.Ref, TestActor);
+
+        peer.ExpectMsg<FileChunk>(c => Assert.Equal((FileChunks.Window, (byte)1), (c.Index, c.Bytes[^1])));
+        var newest = peer.ExpectMsg<FileChunk>();
+        Assert.Equal((0, 1), (newest.Index, newest.Count));
+        Assert.Equal([8], newest.Bytes);
+        Assert.False(peer.HasMessages);
     }
 }
