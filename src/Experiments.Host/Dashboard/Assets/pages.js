@@ -129,7 +129,7 @@ window.Pages = (function () {
       const body = view.trials.map(t => h("tr", { "data-trial": t.name },
         h("td", {}, link(`sweeps/${enc(name)}/trials/${enc(t.name)}`, t.name)), h("td", { class: "num" }, t.config),
         h("td", { class: "num" }, t.fold === null ? "all (final)" : t.fold), h("td", {}, state(t.status)),
-        h("td", { class: "num" }, t.epochs), h("td", { class: "num" }, t.last), h("td", {}, nodeText(t))));
+        h("td", { class: "num" }, t.epochs), h("td", { class: "num" }, t.last), h("td", { "data-key": "node" }, nodeText(t))));
       document.getElementById("trials-holder").replaceChildren(h("table", { id: "trials" },
         h("thead", {}, h("tr", {}, ["trial-fold", "config", "fold", "state", "epochs", `last ${view.metric}`, "node"].map((l, i) => h("th", { class: i === 0 || i === 3 || i === 6 ? null : "num" }, l)))),
         h("tbody", {}, body)));
