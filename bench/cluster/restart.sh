@@ -5,13 +5,7 @@
 # when the worker left the old cluster and joined the new coordinator, counted from the kill, and
 # when the sweep completed. Usage: bench/cluster/restart.sh   (build first: dotnet build src/Experiments.Host)
 set -euo pipefail
-here=$(cd "$(dirname "$0")/../.." && pwd)
-exe="$here/src/Experiments.Host/bin/Debug/net10.0/linux-x64/experiments.dll"
-work=$(mktemp -d)
-export MALLOC_TRIM_THRESHOLD_=1000000000 MALLOC_MMAP_THRESHOLD_=67108864
-pids=()
-cleanup() { for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done; if [ -z "${KEEP:-}" ]; then rm -rf "$work"; else echo "kept $work"; fi; }
-trap cleanup EXIT
+. "$(dirname "$0")/common.sh"
 
 cat > "$work/spec.hocon" <<SPEC
 experiments.sweeps = [{
@@ -26,13 +20,12 @@ experiments.sweeps = [{
 SPEC
 
 coordinator() { dotnet "$exe" serve --results "$work/results" --urls http://127.0.0.1:5483 --cluster-port 4754 --local-slots 0 > "$work/$1.log" 2>&1 & pids+=($!); }
-wait_healthy() { until curl -sf http://127.0.0.1:5483/health > /dev/null; do sleep 0.2; done; }
 since() { echo "$(date +%s.%N) - $1" | bc; }
 # The first time a line matching $2 appears in $1 after it had $3 lines.
 wait_line() { until tail -n +"$(($3 + 1))" "$1" | grep -q "$2"; do sleep 0.1; done; }
 
 coordinator first
-wait_healthy
+wait_healthy 5483
 dotnet "$exe" worker --join 127.0.0.1:4754 --cluster-port 4755 > "$work/worker.log" 2>&1 & pids+=($!)
 until grep -q "joined coordinator" "$work/worker.log"; do sleep 0.2; done
 curl -sf -X POST --data-binary @"$work/spec.hocon" http://127.0.0.1:5483/sweeps > /dev/null
@@ -40,11 +33,12 @@ until grep -q "epoch 2 trained on" "$work/first.log"; do sleep 0.1; done
 before=$(wc -l < "$work/worker.log")
 kill -9 "${pids[0]}"; killed=$(date +%s.%N)
 coordinator second
-wait_healthy; healthy=$(since "$killed")
+wait_healthy 5483; healthy=$(since "$killed")
 wait_line "$work/worker.log" "Lost the cluster" "$before"; left=$(since "$killed")
 wait_line "$work/worker.log" "joined coordinator" "$before"; joined=$(since "$killed")
 until curl -sf http://127.0.0.1:5483/sweeps/restart | grep -q '"state":"completed"'; do sleep 0.2; done; done_at=$(since "$killed")
 echo "restarted coordinator healthy:  $healthy s after the kill"
-echo "worker left the old cluster:    $left s"
+why=$(tail -n +"$((before + 1))" "$work/worker.log" | grep -q "was restarted" && echo "a new work queue answered" || echo "the split-brain resolver downed it")
+echo "worker left the old cluster:    $left s ($why)"
 echo "worker joined the new one:      $joined s"
 echo "sweep completed:                $done_at s"

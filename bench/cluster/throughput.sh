@@ -4,14 +4,7 @@
 # two single-slot workers. Prints the wall time from submission to completion of each.
 # Usage: bench/cluster/throughput.sh [steps-per-epoch]   (build first: dotnet build src/Experiments.Host)
 set -euo pipefail
-here=$(cd "$(dirname "$0")/../.." && pwd)
-exe="$here/src/Experiments.Host/bin/Debug/net10.0/linux-x64/experiments.dll"
-steps=${1:-40}
-work=$(mktemp -d)
-export MALLOC_TRIM_THRESHOLD_=1000000000 MALLOC_MMAP_THRESHOLD_=67108864
-pids=()
-cleanup() { for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done; if [ -z "${KEEP:-}" ]; then rm -rf "$work"; else echo "kept $work"; fi; }
-trap cleanup EXIT
+. "$(dirname "$0")/common.sh"
 
 cat > "$work/spec.hocon" <<SPEC
 experiments.sweeps = [{
@@ -25,7 +18,6 @@ experiments.sweeps = [{
 }]
 SPEC
 
-wait_healthy() { until curl -sf "http://127.0.0.1:$1/health" > /dev/null; do sleep 0.5; done; }
 wait_workers() { until [ "$(curl -sf "http://127.0.0.1:$1/workers" | grep -o '"node"' | wc -l)" -ge "$2" ]; do sleep 0.5; done; }
 timed_sweep() {
   local start end
