@@ -22,6 +22,8 @@ namespace Experiments.Actors.Sweeps;
 /// retrain of the best config on all folds, scored on the test split. This actor only persists,
 /// carries out and replies. Every fact is journalled before it is acted on, so a host killed at
 /// any point resumes: ended trials are not run again, interrupted ones continue from their checkpoint.
+/// It also journals which node each trial-fold is handed to (TrialAssigned, for the views; the
+/// scheduler never reads it, so decisions are the same on one node or many).
 /// Supervision: a TrialRunner that itself throws is stopped and its trial recorded failed, so one
 /// trial never takes the sweep down (runners handle their own children's failures).
 /// Recovery and the start of a sweep (journal, snapshots, results folder) are in SweepSupervisor.Recovery.cs.
