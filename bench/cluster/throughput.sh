@@ -5,16 +5,9 @@
 # Usage: bench/cluster/throughput.sh [steps-per-epoch [digits]]   (defaults 40 and 3000; build first: dotnet build -c Release src/Experiments.Host;
 # CONFIGURATION=Debug measures the Debug build instead)
 set -euo pipefail
-here=$(cd "$(dirname "$0")/../.." && pwd)
-exe="$here/src/Experiments.Host/bin/${CONFIGURATION:-Release}/net10.0/linux-x64/experiments.dll"
-[ -f "$exe" ] || { echo "$exe missing: dotnet build -c ${CONFIGURATION:-Release} src/Experiments.Host" >&2; exit 2; }
+. "$(dirname "$0")/common.sh"
 steps=${1:-40}
 digits=${2:-3000}
-work=$(mktemp -d)
-export MALLOC_TRIM_THRESHOLD_=1000000000 MALLOC_MMAP_THRESHOLD_=67108864
-pids=()
-cleanup() { for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done; if [ -z "${KEEP:-}" ]; then rm -rf "$work"; else echo "kept $work"; fi; }
-trap cleanup EXIT
 
 cat > "$work/spec.hocon" <<SPEC
 experiments.sweeps = [{
@@ -28,7 +21,6 @@ experiments.sweeps = [{
 }]
 SPEC
 
-wait_healthy() { until curl -sf "http://127.0.0.1:$1/health" > /dev/null; do sleep 0.5; done; }
 wait_workers() { until [ "$(curl -sf "http://127.0.0.1:$1/workers" | grep -o '"node"' | wc -l)" -ge "$2" ]; do sleep 0.5; done; }
 timed_sweep() {
   local start end

@@ -18,7 +18,7 @@ namespace Experiments.Host;
 ///   GET  /health                 the service and its actor system answer
 ///   GET  /sweeps                 every sweep with its state
 ///   POST /sweeps                 submit a spec (HOCON body); 400 with every error if invalid
-///   GET  /sweeps/{name}          one sweep's status and leaderboard
+///   GET  /sweeps/{name}          one sweep's status, leaderboard and trial-folds (each with its node)
 ///   GET  /sweeps/{name}/logs     its recent log events (?after=SEQ for newer ones; `experiments logs`)
 ///   POST /sweeps/{name}/cancel   cancel a running sweep
 ///   GET  /metrics                Prometheus text format: trial-folds per sweep, epochs journalled (<see cref="ServiceMetrics"/>)
@@ -71,11 +71,13 @@ public static class HttpApi
         });
 
         app.MapGet("/sweeps/{name}", async (string name, ActorRegistry registry) =>
-            await Sweeps(registry).Ask<object>(new SweepProtocol.GetStatus(name), AskTimeout) switch
-            {
-                SweepProtocol.SweepStatus status => Results.Ok(Describe(status)),
-                _ => Results.NotFound(new { error = $"no sweep named '{name}'" }),
-            });
+        {
+            if (await Sweeps(registry).Ask<object>(new SweepProtocol.GetStatus(name), AskTimeout) is not SweepProtocol.SweepStatus status)
+                return Results.NotFound(new { error = $"no sweep named '{name}'" });
+            // The trial-folds (with their nodes) come from the journalled detail, as the dashboard's.
+            var detail = await Sweeps(registry).Ask<object>(new SweepDetailProtocol.GetDetail(name), AskTimeout) as SweepDetailProtocol.SweepDetail;
+            return Results.Ok(Describe(status, detail));
+        });
 
         app.MapGet("/sweeps/{name}/logs", (string name, long? after, int? limit) => Results.Ok(new
         {
@@ -154,7 +156,7 @@ public static class HttpApi
 
     private static IActorRef Sweeps(ActorRegistry registry) => registry.Get<SweepManagerKey>();
 
-    private static object Describe(SweepProtocol.SweepStatus status) => new
+    private static object Describe(SweepProtocol.SweepStatus status, SweepDetailProtocol.SweepDetail? detail) => new
     {
         name = status.Name,
         state = status.State,
@@ -173,5 +175,6 @@ public static class HttpApi
             epochs = r.MeanEpochs,
             state = r.State,
         }),
+        trials = detail is null ? [] : Dashboard.SweepView.TrialFolds(detail),
     };
 }

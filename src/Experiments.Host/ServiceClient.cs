@@ -66,8 +66,25 @@ public sealed class ServiceClient(string url, TextWriter output, TextWriter erro
             var mean = row.GetProperty("mean").ValueKind == JsonValueKind.Number ? row.GetProperty("mean").GetDouble() : (double?)null;
             output.WriteLine($"  {row.GetProperty("rank").GetInt32(),3}. config {row.GetProperty("config").GetInt32()}: {Readable.Number(mean)} ({row.GetProperty("state").GetString()})");
         }
+        if (body.TryGetProperty("trials", out var trials))
+            foreach (var trial in trials.EnumerateArray()) output.WriteLine($"  {TrialFoldLine(trial)}");
         return ExitCodes.Success;
     }, cancellation);
+
+    /// <summary>"trial-0-fold-1: running on 127.0.0.1:4061, 2 epochs" (or "waiting for a slot", or "completed on NODE").</summary>
+    private static string TrialFoldLine(JsonElement trial)
+    {
+        var status = trial.GetProperty("status").GetString();
+        var node = trial.GetProperty("node").ValueKind == JsonValueKind.String ? trial.GetProperty("node").GetString() : null;
+        var where = (status, node) switch
+        {
+            ("running", null) => "waiting for a slot",
+            (_, null) => status,
+            _ => $"{status} on {node}",
+        };
+        var epochs = trial.GetProperty("epochs").GetInt32();
+        return $"{trial.GetProperty("name").GetString()}: {where}, {epochs} epoch{(epochs == 1 ? "" : "s")}";
+    }
 
     public Task<int> CancelAsync(string sweep, CancellationToken cancellation) => Guard(async () =>
     {

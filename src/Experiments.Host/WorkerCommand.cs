@@ -107,7 +107,9 @@ public static class WorkerCommand
             var datasets = system.ActorOf(DatasetRegistry.Props(), "datasets");
             var dataCache = system.ActorOf(DataCache.Props(settings.QueuePath, DataCacheDirectory(), options.FetchData), "data-cache");
             system.ActorOf(WorkerNode.Props(settings.QueuePath, node, options.Slots, settings.Secret, datasets, dataCache, factory,
-                Path.Combine(scratch, $"{settings.Port}-{Guid.NewGuid():N}"[..12]), options.ThreadsPerSlot, reason => refused.TrySetResult(reason)), "worker");
+                Path.Combine(scratch, $"{settings.Port}-{Guid.NewGuid():N}"[..12]), options.ThreadsPerSlot, reason => refused.TrySetResult(reason),
+                // The coordinator was restarted: down this node now (as the resolver would later); its system then terminates and we join again.
+                () => cluster.Down(cluster.SelfAddress)), "worker");
         });
         var stopped = Task.Delay(Timeout.Infinite, cancellation);
         var first = await Task.WhenAny(system.WhenTerminated, refused.Task, stopped);

@@ -40,6 +40,8 @@ public sealed class ClientCommandsSpecs : IClassFixture<ServiceFixture>
         Assert.Equal(0, shown);
         Assert.Contains("e2e: completed, 4/4 trial-folds done, 0 running", one);
         Assert.Matches(@"  1\. config \d: \d\.\d+ \(2 completed\)", one);
+        Assert.Contains($"  trial-0-fold-0: completed on {Environment.MachineName}, 2 epochs", one); // without a cluster: this machine
+        Assert.Matches($@"  trial-\d-final: completed on {System.Text.RegularExpressions.Regex.Escape(Environment.MachineName)}, 2 epochs", one); // the final retrain
 
         var (logged, logs) = await Client("logs", "e2e", "--url", Url);
         Assert.Equal(0, logged);

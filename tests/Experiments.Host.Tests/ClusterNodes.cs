@@ -7,28 +7,47 @@ namespace Experiments.Host.Tests;
 public sealed class ClusterNodes : IDisposable
 {
     private readonly List<ServiceProcess> _workers = new();
+    private readonly List<ServiceProcess> _killedCoordinators = new();
     private readonly Dictionary<string, string> _environment;
+    private readonly string _results;
+    private readonly int _localSlots;
 
-    public ServiceProcess Coordinator { get; }
+    public ServiceProcess Coordinator { get; private set; }
     public int ClusterPort { get; }
 
-    private ClusterNodes(ServiceProcess coordinator, int clusterPort, Dictionary<string, string> environment)
+    private ClusterNodes(string results, int localSlots, int clusterPort, Dictionary<string, string> environment)
     {
-        Coordinator = coordinator;
+        _results = results;
+        _localSlots = localSlots;
         ClusterPort = clusterPort;
         _environment = environment;
+        Coordinator = StartCoordinator();
     }
 
     public static async Task<ClusterNodes> StartAsync(string results, string? secret = null, int localSlots = 0)
     {
-        var http = ServiceProcess.FreePort();
-        var cluster = ServiceProcess.FreePort();
         var environment = secret is null ? new Dictionary<string, string>() : new() { ["EXPERIMENTS_CLUSTER_SECRET"] = secret };
-        var coordinator = ServiceProcess.StartProgram(http, environment,
-            ["serve", "--results", results, "--urls", $"http://127.0.0.1:{http}", "--cluster-port", cluster.ToString(), "--local-slots", localSlots.ToString()]);
-        var nodes = new ClusterNodes(coordinator, cluster, environment);
-        await coordinator.WaitHealthyAsync();
+        var nodes = new ClusterNodes(results, localSlots, ServiceProcess.FreePort(), environment);
+        await nodes.Coordinator.WaitHealthyAsync();
         return nodes;
+    }
+
+    /// <summary>`serve` on a fresh HTTP port, always on the same cluster port and results folder (so journal too).</summary>
+    private ServiceProcess StartCoordinator()
+    {
+        var http = ServiceProcess.FreePort();
+        return ServiceProcess.StartProgram(http, _environment,
+            ["serve", "--results", _results, "--urls", $"http://127.0.0.1:{http}", "--cluster-port", ClusterPort.ToString(), "--local-slots", _localSlots.ToString()]);
+    }
+
+    /// <summary>SIGKILL to the coordinator (no shutdown hook runs), then the same coordinator again: same cluster port, results folder and journal.</summary>
+    public async Task KillAndRestartCoordinatorAsync()
+    {
+        Coordinator.KillHard();
+        await Coordinator.WaitForExitAsync();
+        _killedCoordinators.Add(Coordinator);
+        Coordinator = StartCoordinator();
+        await Coordinator.WaitHealthyAsync();
     }
 
     /// <summary>A worker with one slot on a port of its own; its node name is 127.0.0.1:PORT.</summary>
@@ -66,6 +85,7 @@ public sealed class ClusterNodes : IDisposable
     public void Dispose()
     {
         foreach (var worker in _workers) worker.Dispose();
+        foreach (var killed in _killedCoordinators) killed.Dispose();
         Coordinator.Dispose();
     }
 }

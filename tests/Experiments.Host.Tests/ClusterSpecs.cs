@@ -1,15 +1,18 @@
+using System.Globalization;
 using System.Text;
+using System.Text.Json;
 using Experiments.Actors.Sweeps;
 using Experiments.Core.Spec;
 using Experiments.Core.Trials;
+using Microsoft.Data.Sqlite;
 
 namespace Experiments.Host.Tests;
 
 /// <summary>
 /// End to end: a coordinator and workers as real processes on 127.0.0.1 ports. A sweep is shared
-/// by the workers' slots, survives a worker killed with SIGKILL, and gives what one node gives:
-/// the same rows, the same files in each trial folder (a GAN's sample grids, TensorBoard event
-/// files), also when the worker must fetch the spec's own IDX files from the coordinator.
+/// by the workers' slots, survives a worker or the coordinator killed with SIGKILL, and gives what
+/// one node gives: the same rows, the same files in each trial folder (a GAN's sample grids,
+/// TensorBoard event files), also when the worker must fetch the spec's own IDX files from the coordinator.
 /// </summary>
 public sealed class ClusterSpecs : IDisposable
 {
@@ -85,6 +88,75 @@ public sealed class ClusterSpecs : IDisposable
         Assert.Equal(5, ended.Count);
         Assert.All(ended, group => Assert.Single(group));
         Assert.All(ended, group => Assert.Equal(TrialStatus.Completed, group.Single().Status));
+        // Handed to the killed worker, then again to the late one (resumed from what reached the coordinator: see resumes-after-epoch).
+        var assigned = journal.OfType<SweepEvents.TrialAssigned>().ToList();
+        Assert.Contains(assigned, r => r.Node == b && assigned.Any(e => e.Node == a && (e.ConfigId, e.Fold) == (r.ConfigId, r.Fold)));
+    }
+
+    [Fact]
+    public async Task Should_finish_a_sweep_whose_coordinator_was_killed_and_restarted_with_every_trial_fold_ended_once_and_its_nodes_kept()
+    {
+        var spec = SpecOf("restarted", maxEpochs: 4, steps: 25);
+        File.WriteAllText(_dir.File("restarted.hocon"), spec);
+        var sweep = SpecLoader.LoadFile(_dir.File("restarted.hocon"), DatasetFacts.SpecContext()).Sweeps.Single();
+        var persistenceId = SweepSupervisor.PersistenceIdOf(sweep);
+        var results = _dir.File("results");
+        using var nodes = await ClusterNodes.StartAsync(results); // --local-slots 0: every epoch is trained on the worker
+        var (worker, node) = nodes.StartWorker();
+        await nodes.WaitForWorkersAsync(node);
+        var submitted = await nodes.Coordinator.Http.PostAsync("/sweeps", new StringContent(spec, Encoding.UTF8));
+        Assert.True(submitted.IsSuccessStatusCode, await submitted.Content.ReadAsStringAsync());
+
+        await Eventually.Async(() => Task.FromResult(JournalRows(results, persistenceId, "epoch-recorded/1") >= 3),
+            TimeSpan.FromMinutes(5), () => $"three epochs were never journalled:\n{nodes.Coordinator.Output}");
+        Assert.Equal(0, JournalRows(results, persistenceId, "sweep-ended/1"));
+        await nodes.KillAndRestartCoordinatorAsync();
+
+        await nodes.WaitForStateAsync("restarted", SweepStates.Completed);
+        Assert.False(worker.HasExited); // the same worker process: it rejoined by itself
+        Assert.Contains("Lost the cluster; joining", worker.Output);
+
+        var journal = await SweepJournal.ReadAsync(results, persistenceId);
+        var ended = journal.Select((e, i) => (Event: e as SweepEvents.TrialEnded, Index: i)).Where(x => x.Event is not null).ToList();
+        Assert.Equal(5, ended.Count); // 2 configs × 2 folds and the final retrain, each ended once
+        Assert.Equal(5, ended.Select(x => (x.Event!.ConfigId, x.Event.Fold)).Distinct().Count());
+        Assert.All(ended, x => Assert.Equal(TrialStatus.Completed, x.Event!.Status));
+        foreach (var (end, index) in ended)
+            Assert.DoesNotContain(journal.Skip(index + 1), e => e is SweepEvents.TrialStarted s && (s.ConfigId, s.Fold) == (end!.ConfigId, end.Fold));
+        Assert.Equal(SweepStates.Completed, Assert.Single(journal.OfType<SweepEvents.SweepEnded>()).State);
+        var assigned = journal.OfType<SweepEvents.TrialAssigned>().ToList();
+        Assert.All(assigned, a => Assert.Equal(node, a.Node));
+        // Interrupted by the kill (started again by the restarted coordinator): handed to the worker again after the restart.
+        var interrupted = journal.OfType<SweepEvents.TrialStarted>().GroupBy(e => (e.ConfigId, e.Fold)).Where(g => g.Count() > 1).Select(g => g.Key).ToList();
+        Assert.NotEmpty(interrupted);
+        var restartedAt = journal.Select((e, i) => (e, i)).Where(x => x.e is SweepEvents.TrialStarted s && interrupted.Contains((s.ConfigId, s.Fold))).Max(x => x.i);
+        Assert.All(interrupted, key => Assert.Contains(journal.Skip(restartedAt), e => e is SweepEvents.TrialAssigned a && (a.ConfigId, a.Fold) == key));
+
+        foreach (var trial in Directory.GetDirectories(Path.Combine(results, "restarted", "trials")))
+            Assert.Equal(Enumerable.Range(1, 4), File.ReadAllLines(Path.Combine(trial, "metrics.csv")).Skip(1).Select(line => int.Parse(line.Split(',')[0], CultureInfo.InvariantCulture)));
+        using var summary = JsonDocument.Parse(File.ReadAllText(Path.Combine(results, "restarted", "summary.json")));
+        Assert.All(summary.RootElement.GetProperty("leaderboard").EnumerateArray(), row => Assert.Equal(2, row.GetProperty("folds-with-result").GetInt32()));
+
+        // What the status shows came from the journal: the folds that ended before the kill too.
+        var status = (await nodes.Coordinator.StatusAsync("restarted"))!.Value;
+        var trials = status.GetProperty("trials").EnumerateArray().ToList();
+        Assert.Equal(5, trials.Count);
+        Assert.All(trials, t => Assert.Equal(node, t.GetProperty("node").GetString()));
+    }
+
+    /// <summary>How many rows of one manifest a sweep's journal holds now (read-only, beside the running coordinator).</summary>
+    private static long JournalRows(string results, string persistenceId, string manifest)
+    {
+        var database = Path.Combine(results, "experiments.db");
+        if (!File.Exists(database)) return 0;
+        using var connection = new SqliteConnection($"Data Source={database};Mode=ReadOnly;Pooling=False");
+        connection.Open();
+        using var count = connection.CreateCommand();
+        count.CommandText = "select count(*) from journal where persistence_id = $id and manifest = $manifest";
+        count.Parameters.AddWithValue("$id", persistenceId);
+        count.Parameters.AddWithValue("$manifest", manifest);
+        try { return (long)count.ExecuteScalar()!; }
+        catch (SqliteException) { return 0; } // tables not created yet
     }
 
     [Fact]

@@ -76,6 +76,10 @@ public static class ClusterProtocol
     public sealed record DataDescribed(ImmutableArray<DataFile> Files, string? Problem);
     public sealed record Enqueue(string Sweep, TrialKey Key);
     public sealed record Assigned(IActorRef Slot, string Node);
+    /// <summary>From a RemoteTrial to its sweep: a slot on <paramref name="Node"/> took it, with the checkpoint of epoch <paramref name="ResumesAfter"/> (null: none). Journalled as TrialAssigned.</summary>
+    public sealed record PlacedOn(TrialKey Key, string Node, int? ResumesAfter);
+    /// <summary>From a RemoteTrial to its sweep: its node was lost and it waits in the queue again (not journalled: the views show no node meanwhile).</summary>
+    public sealed record BackInQueue(TrialKey Key);
     public sealed record GetWorkers;
     public sealed record WorkerList(ImmutableArray<WorkerView> Workers);
     public sealed record WorkerView(string Node, int Slots, bool Local, ImmutableArray<RunningView> Running);

@@ -90,6 +90,7 @@ public sealed class RemoteTrial : ReceiveActor
             _workId = Guid.NewGuid().ToString("N");
             Context.Watch(_slot);
             _history = _files.ReadMetrics().ToList();
+            Context.Parent.Tell(new PlacedOn(Key, _node, Checkpointer.LastEpochIn(_directory)));
             _slot.Tell(new WorkOffered(_workId, _specJson, Key, _launch.Config.Parameters, _launch.Seed, _launch.MaxEpochs, [.. _history]) { Data = _data });
             _installed.Clear();
             _outgoing = OutgoingCheckpoint();
@@ -241,6 +242,7 @@ public sealed class RemoteTrial : ReceiveActor
         _slot = ActorRefs.Nobody;
         _workId = "";
         Become(Queued);
+        Context.Parent.Tell(new BackInQueue(Key));
         _queue.Tell(new Enqueue(_sweep, Key));
     }
 }

@@ -18,6 +18,8 @@ public static class JournalContracts
     public static readonly ContractTable Table = new ContractTable("journal")
         .Add<SweepEvents.SweepStarted, SweepStartedV1>("sweep-started/1", e => new(e.SpecJson), c => new(c.Spec))
         .Add<SweepEvents.TrialStarted, TrialStartedV1>("trial-started/1", e => new(e.ConfigId, e.Fold), c => new(c.Config, c.Fold))
+        .Add<SweepEvents.TrialAssigned, TrialAssignedV1>("trial-assigned/1",
+            e => new(e.ConfigId, e.Fold, e.Node, e.ResumesAfter), c => new(c.Config, c.Fold, c.Node, c.ResumesAfterEpoch))
         .Add<SweepEvents.EpochRecorded, EpochRecordedV1>("epoch-recorded/1",
             e => new(e.ConfigId, e.Fold, e.Epoch, e.Metrics, e.Seconds), c => new(c.Config, c.Fold, c.Epoch, c.Metrics, c.Seconds))
         .Add<SweepEvents.TrialEnded, TrialEndedV1>("trial-ended/1",
@@ -35,6 +37,13 @@ public static class JournalContracts
     public sealed record SweepStartedV1([property: JsonPropertyName("spec")] string Spec);
 
     public sealed record TrialStartedV1([property: JsonPropertyName("config")] int Config, [property: JsonPropertyName("fold")] int Fold);
+
+    /// <summary>Since journal format 2: which node a trial-fold was handed to, and the epoch of the checkpoint it resumes from (null: from the start).</summary>
+    public sealed record TrialAssignedV1(
+        [property: JsonPropertyName("config")] int Config,
+        [property: JsonPropertyName("fold")] int Fold,
+        [property: JsonPropertyName("node")] string Node,
+        [property: JsonPropertyName("resumes-after-epoch")] int? ResumesAfterEpoch);
 
     public sealed record EpochRecordedV1(
         [property: JsonPropertyName("config")] int Config,

@@ -19,15 +19,24 @@ public static class SweepDetailProtocol
         string Name, string State, string Metric, OptimizationMode Mode, string ResultsDirectory,
         ImmutableArray<LeaderboardRow> Leaderboard, ImmutableArray<TrialHistory> Trials);
 
-    /// <summary>One trial-fold as journalled: its epochs in order and, once it ended, its outcome.</summary>
-    public sealed record TrialHistory(TrialKey Key, ImmutableArray<EpochMetrics> Epochs, TrialOutcome? Outcome);
+    /// <summary>
+    /// One trial-fold as journalled: its epochs in order, once it ended its outcome, and its node:
+    /// the one it runs on, or ended on (null while it waits for a slot, or when its journal predates
+    /// the node's event).
+    /// </summary>
+    public sealed record TrialHistory(TrialKey Key, ImmutableArray<EpochMetrics> Epochs, TrialOutcome? Outcome, string? Node);
 
     /// <summary>Every trial-fold started or reported, in config then fold order (the final retrain last for its config).</summary>
-    public static ImmutableArray<TrialHistory> Histories(SweepRecord record) =>
-        record.Started.Concat(record.TrialsWithHistory).Concat(record.Outcomes.Keys).Distinct()
+    /// <param name="waiting">Running trial-folds that no slot has taken since this host started or since their node was lost: no node shown.</param>
+    public static ImmutableArray<TrialHistory> Histories(SweepState state, IReadOnlySet<TrialKey>? waiting = null)
+    {
+        var record = state.Record;
+        return record.Started.Concat(record.TrialsWithHistory).Concat(record.Outcomes.Keys).Distinct()
             .OrderBy(k => k.ConfigId).ThenBy(k => k.IsFinal ? int.MaxValue : k.Fold)
-            .Select(k => new TrialHistory(k, [.. record.Epochs(k)], record.OutcomeOf(k)))
+            .Select(k => new TrialHistory(k, [.. record.Epochs(k)], record.OutcomeOf(k),
+                waiting is not null && waiting.Contains(k) && record.OutcomeOf(k) is null ? null : state.NodeOf(k)))
             .ToImmutableArray();
+    }
 }
 
 /// <summary>
@@ -53,7 +62,7 @@ public sealed class SweepReplay : ReceivePersistentActor
         Recover<RecoveryCompleted>(_ =>
         {
             requester.Tell(new SweepDetailProtocol.SweepDetail(summary.Name, summary.State, summary.Metric, summary.Mode,
-                summary.ResultsDirectory, summary.Leaderboard, SweepDetailProtocol.Histories(_state.Record)));
+                summary.ResultsDirectory, summary.Leaderboard, SweepDetailProtocol.Histories(_state)));
             Context.Stop(Self);
         });
         CommandAny(_ => { });

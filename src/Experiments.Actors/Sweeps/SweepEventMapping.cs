@@ -21,4 +21,6 @@ public static class SweepEventMapping
     public static TrialKey Key(this SweepEvents.EpochRecorded e) => new(e.ConfigId, e.Fold);
 
     public static TrialKey Key(this SweepEvents.TrialStarted e) => new(e.ConfigId, e.Fold);
+
+    public static TrialKey Key(this SweepEvents.TrialAssigned e) => new(e.ConfigId, e.Fold);
 }

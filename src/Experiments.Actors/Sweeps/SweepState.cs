@@ -16,6 +16,9 @@ public sealed class SweepState
     public SweepSpec? Spec => SpecText?.Spec;
     public string? SpecJson => SpecText?.Json;
     public SweepEvents.SweepEnded? Ended { get; private set; }
+    /// <summary>Each trial-fold's latest hand-over to a node (informational: the scheduler never reads it, so it lives here, not in the record).</summary>
+    public IReadOnlyDictionary<TrialKey, SweepEvents.TrialAssigned> Assignments => _assignments;
+    private readonly Dictionary<TrialKey, SweepEvents.TrialAssigned> _assignments = new();
     public IReadOnlyDictionary<TrialKey, TrialOutcome> Outcomes => Record.Outcomes;
     public int EventsSinceSnapshot { get; set; }
 
@@ -31,6 +34,9 @@ public sealed class SweepState
                 break;
             case SweepEvents.TrialStarted started:
                 Record.Start(started.Key());
+                break;
+            case SweepEvents.TrialAssigned assigned:
+                _assignments[assigned.Key()] = assigned;
                 break;
             case SweepEvents.EpochRecorded recorded:
                 Record.Epoch(recorded.Key(), recorded.ToMetrics());
@@ -52,6 +58,9 @@ public sealed class SweepState
 
     public EpochMetrics? LastEpoch(TrialKey key) => Record.LastEpoch(key);
 
+    /// <summary>The node a trial-fold was last handed to; null if never (journalled before the event existed).</summary>
+    public string? NodeOf(TrialKey key) => _assignments.GetValueOrDefault(key)?.Node;
+
     /// <summary>Started but not ended: interrupted by a crash or a restart; they resume first.</summary>
     public IEnumerable<TrialKey> Interrupted => Record.Interrupted;
 
@@ -62,6 +71,7 @@ public sealed class SweepState
     {
         var events = new List<ISweepEvent> { new SweepEvents.SweepStarted(SpecJson!) };
         events.AddRange(Record.Started.Select(k => new SweepEvents.TrialStarted(k.ConfigId, k.Fold)));
+        events.AddRange(_assignments.Values);
         events.AddRange(Record.TrialsWithHistory.SelectMany(key => Record.Epochs(key).Select(m => m.ToEvent(key))));
         events.AddRange(Outcomes.Values.Select(o => o.ToEvent()));
         if (Ended is not null) events.Add(Ended);

@@ -22,6 +22,8 @@ namespace Experiments.Actors.Sweeps;
 /// retrain of the best config on all folds, scored on the test split. This actor only persists,
 /// carries out and replies. Every fact is journalled before it is acted on, so a host killed at
 /// any point resumes: ended trials are not run again, interrupted ones continue from their checkpoint.
+/// It also journals which node each trial-fold is handed to (TrialAssigned, for the views; the
+/// scheduler never reads it, so decisions are the same on one node or many).
 /// Supervision: a TrialRunner that itself throws is stopped and its trial recorded failed, so one
 /// trial never takes the sweep down (runners handle their own children's failures).
 /// Recovery and the start of a sweep (journal, snapshots, results folder) are in SweepSupervisor.Recovery.cs.
@@ -47,6 +49,8 @@ public sealed partial class SweepSupervisor : ReceivePersistentActor
     private readonly Dictionary<TrialKey, IActorRef> _running = new();
     private readonly Dictionary<IActorRef, TrialKey> _runnerKeys = new();
     private readonly Dictionary<TrialKey, DateTime> _launchedAt = new();
+    /// <summary>Running in a cluster but held by no slot now (queued since launch, or since its node was lost).</summary>
+    private readonly HashSet<TrialKey> _waitingForSlot = new();
     private readonly TimeLeftEstimator _timeLeft = new();
     private string _phase = SweepStates.LoadingData;
 
@@ -119,6 +123,7 @@ public sealed partial class SweepSupervisor : ReceivePersistentActor
         Command<TrialRunnerProtocol.EpochReported>(Record);
         Command<TrialRunnerProtocol.TrialFinished>(finished => Record(finished.Outcome, LaunchNext));
         Command<Terminated>(t => RunnerCrashed(t.ActorRef));
+        Placements();
         CommonQueries();
     }
 
@@ -131,6 +136,7 @@ public sealed partial class SweepSupervisor : ReceivePersistentActor
             End(finished.Outcome.Status.HasResult() ? SweepStates.Completed : SweepStates.Failed, test);
         }));
         Command<Terminated>(t => RunnerCrashed(t.ActorRef));
+        Placements();
         CommonQueries();
     }
 
@@ -157,6 +163,7 @@ public sealed partial class SweepSupervisor : ReceivePersistentActor
             }
             _running.Clear();
             _runnerKeys.Clear();
+            _waitingForSlot.Clear();
             PersistAll(cancelled, e => _state.Apply(e));
             End(SweepStates.Cancelled, null);
         });
@@ -186,6 +193,7 @@ public sealed partial class SweepSupervisor : ReceivePersistentActor
                 _runnerKeys.Remove(runner);
                 Context.Unwatch(runner);
             }
+            _waitingForSlot.Remove(outcome.Key);
             if (_launchedAt.Remove(outcome.Key, out var launched)) _timeLeft.RecordFinished(DateTime.UtcNow - launched);
             foreach (var decision in _scheduler.AfterEnd(outcome.Key)) CarryOut(decision);
             if (!outcome.Key.IsFinal)
@@ -240,7 +248,30 @@ public sealed partial class SweepSupervisor : ReceivePersistentActor
         _runnerKeys[runner] = key;
         _launchedAt[key] = DateTime.UtcNow;
         Persist(new SweepEvents.TrialStarted(key.ConfigId, key.Fold), e => _state.Apply(e));
+        // Without a cluster the runner is here: handed to this node at once. In one, a slot takes it later (PlacedOn).
+        if (_workQueue is null) Assign(key, Cluster.NodeName.Of(Context.System), Checkpointer.LastEpochIn(directory));
+        else _waitingForSlot.Add(key);
     }
+
+    /// <summary>Which node holds each trial-fold: journalled for the views only; nothing here decides from it.</summary>
+    private void Placements()
+    {
+        Command<Cluster.ClusterProtocol.PlacedOn>(placed =>
+        {
+            if (_running.ContainsKey(placed.Key)) Assign(placed.Key, placed.Node, placed.ResumesAfter);
+        });
+        Command<Cluster.ClusterProtocol.BackInQueue>(queued =>
+        {
+            if (_running.ContainsKey(queued.Key)) _waitingForSlot.Add(queued.Key);
+        });
+    }
+
+    private void Assign(TrialKey key, string node, int? resumesAfter) =>
+        Persist(new SweepEvents.TrialAssigned(key.ConfigId, key.Fold, node, resumesAfter), e =>
+        {
+            _state.Apply(e);
+            _waitingForSlot.Remove(key);
+        });
 
     private void RunnerCrashed(IActorRef runner)
     {
@@ -301,5 +332,5 @@ public sealed partial class SweepSupervisor : ReceivePersistentActor
             _state.Outcomes.Values.Count(o => o.Status == TrialStatus.Failed));
 
     private SweepDetailProtocol.SweepDetail Detail() => new(_name, _phase, _spec.EarlyStopping.Metric, _spec.EarlyStopping.Mode, _results.Directory,
-        _scheduler is null ? [] : _scheduler.Leaderboard(), SweepDetailProtocol.Histories(_state.Record));
+        _scheduler is null ? [] : _scheduler.Leaderboard(), SweepDetailProtocol.Histories(_state, _waitingForSlot));
 }

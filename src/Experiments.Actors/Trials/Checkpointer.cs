@@ -35,6 +35,14 @@ public sealed class Checkpointer : ReceiveActor
     public const string LastFile = "last.ckpt";
     public const string BestFile = "best.ckpt";
 
+    /// <summary>The epoch in the header of a trial folder's last.ckpt (what a resume starts after); null when there is none or it is unreadable.</summary>
+    public static int? LastEpochIn(string directory)
+    {
+        var path = Path.Combine(directory, LastFile);
+        try { return File.Exists(path) ? CheckpointFile.ReadMeta(path).Epoch : null; }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException or CheckpointException) { return null; }
+    }
+
     private readonly ILoggingAdapter _log;
     private readonly string _directory;
     private readonly IActorRef? _notify;

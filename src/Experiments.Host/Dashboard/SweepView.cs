@@ -46,18 +46,26 @@ public static partial class SweepView
                 points = c.Points.Select(p => new { epoch = p.Epoch, mean = p.Mean, min = p.Min, max = p.Max }),
                 ends = c.Ends.Select(e => new { trial = e.Key.Name, epoch = e.Epoch, value = e.Value, status = e.Status.ToKebab() }),
             }),
-            trials = detail.Trials.Select(t => new
-            {
-                name = t.Key.Name,
-                config = t.Key.ConfigId,
-                fold = t.Key.IsFinal ? (int?)null : t.Key.Fold,
-                status = t.Outcome?.Status.ToKebab() ?? "running",
-                epochs = t.Epochs.Length,
-                last = t.Epochs.IsEmpty ? null : Readable.Number(t.Epochs[^1].Get(detail.Metric)),
-                samples = SampleFiles(detail.ResultsDirectory, t.Key),
-            }),
+            trials = TrialFolds(detail),
         };
     }
+
+    /// <summary>
+    /// Every trial-fold: its state, epochs, last value of the ranked metric, node (the one it runs
+    /// on, or ended on; null while it waits for a slot or when its journal predates the node's
+    /// event) and sample grids. Also in GET /sweeps/{name}.
+    /// </summary>
+    public static IEnumerable<object> TrialFolds(SweepDetailProtocol.SweepDetail detail) => detail.Trials.Select(t => new
+    {
+        name = t.Key.Name,
+        config = t.Key.ConfigId,
+        fold = t.Key.IsFinal ? (int?)null : t.Key.Fold,
+        status = t.Outcome?.Status.ToKebab() ?? "running",
+        epochs = t.Epochs.Length,
+        last = t.Epochs.IsEmpty ? null : Readable.Number(t.Epochs[^1].Get(detail.Metric)),
+        node = t.Node,
+        samples = SampleFiles(detail.ResultsDirectory, t.Key),
+    });
 
     /// <summary>One trial-fold: its epochs (every metric, full precision and readable) and how it ended; null when the sweep has no such trial.</summary>
     public static object? TrialOf(SweepDetailProtocol.SweepDetail detail, string trial)
@@ -74,6 +82,7 @@ public static partial class SweepView
             fold = history.Key.IsFinal ? (int?)null : history.Key.Fold,
             metric = detail.Metric,
             status = history.Outcome?.Status.ToKebab() ?? "running",
+            node = history.Node,
             parameters = parameters?.Values.ToDictionary(kv => kv.Key, kv => Readable.Value(kv.Value)),
             outcome = history.Outcome is { } o
                 ? new { status = o.Status.ToKebab(), epochsRun = o.EpochsRun, best = o.BestMetric, bestText = Readable.Number(o.BestMetric), bestEpoch = o.BestEpoch, reason = o.Reason }

@@ -67,6 +67,7 @@ public sealed class RemoteTrialSpecs() : TestKit(TestConfig.Actors), IDisposable
         var (trial, _) = Start();
         var slot = CreateTestProbe();
         trial.Tell(new Assigned(slot.Ref, "n1"));
+        ExpectMsg<PlacedOn>(p => Assert.Equal((Key, "n1", (int?)null), (p.Key, p.Node, p.ResumesAfter)));
         var work = slot.ExpectMsg<WorkOffered>().WorkId;
         slot.ExpectMsg<StartWork>();
         trial.Tell(new EpochDone(work, Epoch(1)), slot.Ref);
@@ -174,16 +175,20 @@ public sealed class RemoteTrialSpecs() : TestKit(TestConfig.Actors), IDisposable
     }
 
     [Fact]
-    public void Should_queue_itself_again_when_its_slot_dies()
+    public void Should_queue_itself_again_when_its_slot_dies_and_tell_its_sweep_each_node_it_is_handed_to()
     {
         var (trial, queue) = Start();
         var slot = CreateTestProbe();
         trial.Tell(new Assigned(slot.Ref, "n1"));
         slot.ExpectMsg<WorkOffered>();
+        ExpectMsg<PlacedOn>(p => Assert.Equal("n1", p.Node));
+        Checkpoint(Path.Combine(_dir.Path, Checkpointer.LastFile), 2); // what reached the coordinator before the node died
         Sys.Stop(slot.Ref);
         queue.ExpectMsg<Enqueue>(e => Assert.Equal(Key, e.Key));
+        ExpectMsg<BackInQueue>(b => Assert.Equal(Key, b.Key));
         var next = CreateTestProbe();
         trial.Tell(new Assigned(next.Ref, "n2"));
+        ExpectMsg<PlacedOn>(p => Assert.Equal((Key, "n2", (int?)2), (p.Key, p.Node, p.ResumesAfter)));
         next.ExpectMsg<WorkOffered>();
     }
 

@@ -27,6 +27,8 @@ public sealed class JournalSerializerSpecs() : TestKit(TestConfig.Actors)
     [
         new SweepEvents.SweepStarted("{\n  \"name\": \"s1\"\n}"),
         new SweepEvents.TrialStarted(3, TrialKey.FinalFold),
+        new SweepEvents.TrialAssigned(3, 1, "127.0.0.1:4061", 2),
+        new SweepEvents.TrialAssigned(0, TrialKey.FinalFold, "host-a", null),
         new SweepEvents.EpochRecorded(1, 2, 7, AwkwardNumbers, 12.345678901234567),
         new SweepEvents.TrialEnded(1, 0, TrialStatus.EarlyStopped, 4, 0.1 + 0.2, 2, "no improvement for 2 epochs"),
         new SweepEvents.TrialEnded(2, 1, TrialStatus.Failed, 0, null, null, "injected fault"),
@@ -35,6 +37,7 @@ public sealed class JournalSerializerSpecs() : TestKit(TestConfig.Actors)
         new SweepEvents.SweepSnapshot([
             new SweepEvents.SweepStarted("{}"),
             new SweepEvents.TrialStarted(0, 0),
+            new SweepEvents.TrialAssigned(0, 0, "127.0.0.1:4061", null),
             new SweepEvents.EpochRecorded(0, 0, 1, AwkwardNumbers, 0.5),
             new SweepEvents.TrialEnded(0, 0, TrialStatus.Pruned, 1, double.NaN, 1, "pruned"),
             new SweepEvents.SweepEnded(SweepStates.Failed, null, null),
@@ -85,6 +88,17 @@ public sealed class JournalSerializerSpecs() : TestKit(TestConfig.Actors)
         Assert.Equal("trial-ended/1", manifest);
         Assert.Equal("""{"config":1,"fold":0,"status":"early-stopped","epochs-run":4,"best-metric":0.30000000000000004,"best-epoch":2,"reason":"stopped"}""",
             Encoding.UTF8.GetString(bytes));
+    }
+
+    [Fact]
+    public void Should_write_version_1_of_a_trial_assignment_as_specified()
+    {
+        var (resumed, manifest) = Write(new SweepEvents.TrialAssigned(2, 1, "10.0.0.7:4053", 3));
+        var (fresh, _) = Write(new SweepEvents.TrialAssigned(0, 0, "127.0.0.1:4061", null));
+
+        Assert.Equal("trial-assigned/1", manifest);
+        Assert.Equal("""{"config":2,"fold":1,"node":"10.0.0.7:4053","resumes-after-epoch":3}""", Encoding.UTF8.GetString(resumed));
+        Assert.Equal("""{"config":0,"fold":0,"node":"127.0.0.1:4061","resumes-after-epoch":null}""", Encoding.UTF8.GetString(fresh));
     }
 
     [Fact]

@@ -17,6 +17,8 @@ public class SweepStateSpecs : TestKit
         new SweepEvents.SweepStarted(SpecJson.Serialize(Spec)),
         new SweepEvents.TrialStarted(0, 0),
         new SweepEvents.TrialStarted(0, 1),
+        new SweepEvents.TrialAssigned(0, 0, "127.0.0.1:4061", null),
+        new SweepEvents.TrialAssigned(0, 1, "127.0.0.1:4061", null),
         new SweepEvents.EpochRecorded(0, 0, 1, new() { ["val-loss"] = 0.9 }, 1.0),
         new SweepEvents.EpochRecorded(0, 0, 2, new() { ["val-loss"] = 0.7 }, 1.0),
         new SweepEvents.TrialEnded(0, 0, TrialStatus.Completed, 2, 0.7, 2, "ran all 2 epochs"),
@@ -38,6 +40,23 @@ public class SweepStateSpecs : TestKit
         Assert.Equal(TrialStatus.Completed, state.Outcomes[new TrialKey(0, 0)].Status);
         Assert.Equal([0.9, 0.7], state.History(new TrialKey(0, 0), "val-loss"));
         Assert.Null(state.Ended);
+    }
+
+    [Fact]
+    public void Should_keep_the_node_each_trial_fold_was_last_handed_to_and_leave_the_scheduler_record_untouched()
+    {
+        var moved = History().Append(new SweepEvents.TrialAssigned(0, 1, "127.0.0.1:4062", 1)).ToList();
+        var state = Fold(moved);
+        var withoutNodes = Fold(moved.Where(e => e is not SweepEvents.TrialAssigned));
+
+        Assert.Equal("127.0.0.1:4061", state.NodeOf(new TrialKey(0, 0)));
+        Assert.Equal("127.0.0.1:4062", state.NodeOf(new TrialKey(0, 1)));
+        Assert.Equal(1, state.Assignments[new TrialKey(0, 1)].ResumesAfter);
+        Assert.Null(withoutNodes.NodeOf(new TrialKey(0, 0))); // a journal from before the event
+        Assert.Equal(withoutNodes.Record.Started, state.Record.Started);
+        Assert.Equal(withoutNodes.Interrupted, state.Interrupted);
+        Assert.Equal(withoutNodes.History(new TrialKey(0, 1), "val-loss"), state.History(new TrialKey(0, 1), "val-loss"));
+        Assert.Equal("127.0.0.1:4062", Fold([state.ToSnapshot()]).NodeOf(new TrialKey(0, 1)));
     }
 
     [Fact]

@@ -57,6 +57,20 @@ public sealed class SweepSupervisorSpecs(ITestOutputHelper output) : TestKit(Tes
     }
 
     [Fact]
+    public void Should_journal_this_host_as_the_node_every_trial_fold_ran_on_without_a_cluster()
+    {
+        var manager = StartManager(TestTrainerFactory.Real());
+        manager.Tell(new SweepProtocol.RunSweep(TinySweeps.Cnn("nodes", learningRates: "[0.001, 0.002]", folds: 2, maxConcurrentTrials: 2)));
+        ExpectMsg<SweepProtocol.SweepCompleted>(TestConfig.SweepPatience);
+
+        manager.Tell(new SweepDetailProtocol.GetDetail("nodes")); // an ended sweep: read back from its journal
+        var detail = ExpectMsg<SweepDetailProtocol.SweepDetail>(TestConfig.Patience);
+
+        Assert.Equal(5, detail.Trials.Length); // 2 configs × 2 folds and the final retrain
+        Assert.All(detail.Trials, t => Assert.Equal(Experiments.Actors.Cluster.NodeName.Of(Sys), t.Node));
+    }
+
+    [Fact]
     public void Should_stop_a_trial_early_when_its_metric_stagnates()
     {
         var factory = new TestTrainerFactory((trainer, _) => new ConstantValLoss(trainer, 0.5));

@@ -144,6 +144,19 @@ public sealed partial class DashboardPageSpecs(DashboardFixture fixture) : IClas
     }
 
     [Fact]
+    public async Task Should_show_the_node_each_trial_fold_ended_on_as_the_journal_has_it()
+    {
+        var view = await fixture.GetAsync($"/sweeps/{Sweep}/trials");
+        var nodes = view.GetProperty("trials").EnumerateArray().ToDictionary(t => t.GetProperty("name").GetString()!, t => t.GetProperty("node").GetString());
+
+        Browser.Open(fixture.Page($"sweeps/{Sweep}"));
+        var rows = Browser.Until(_ => Rows("trials") is { } r && r.Count == nodes.Count ? r : null, "a row per trial-fold");
+
+        Assert.All(nodes.Values, node => Assert.Equal(Environment.MachineName, node)); // a serve without a cluster: this machine
+        foreach (var row in rows) Assert.Equal(nodes[row.GetAttribute("data-trial")!], Cell(row, "node"));
+    }
+
+    [Fact]
     public void Should_round_in_the_browser_exactly_as_Readable_does()
     {
         Browser.Open(fixture.Page(""));

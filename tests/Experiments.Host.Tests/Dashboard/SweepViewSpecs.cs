@@ -25,7 +25,7 @@ public sealed class SweepViewSpecs
         var outcomes = new[] { new TrialOutcome(a, TrialStatus.Completed, 2, 0.10820052594248168, 2, "ran all 2 epochs") };
         return new("s", "running", "val-loss", OptimizationMode.Min, "/nonexistent/s",
             Leaderboard.Build(configs, outcomes, 1, OptimizationMode.Min),
-            [new(a, [Epoch(1, 0.2), Epoch(2, 0.10820052594248168)], outcomes[0]), new(b, [Epoch(1, 5.497469998243057E-05)], null)]);
+            [new(a, [Epoch(1, 0.2), Epoch(2, 0.10820052594248168)], outcomes[0], "127.0.0.1:4061"), new(b, [Epoch(1, 5.497469998243057E-05)], null, null)]);
     }
 
     private static JsonElement Json(object view) => JsonSerializer.SerializeToElement(view);
@@ -56,6 +56,8 @@ public sealed class SweepViewSpecs
         Assert.Equal(["trial-0-fold-0", "trial-1-fold-0"], trials.Select(t => t.GetProperty("name").GetString()));
         Assert.Equal(["completed", "running"], trials.Select(t => t.GetProperty("status").GetString()));
         Assert.Equal("5.497e-05", trials[1].GetProperty("last").GetString());
+        Assert.Equal("127.0.0.1:4061", trials[0].GetProperty("node").GetString()); // ended there
+        Assert.Equal(JsonValueKind.Null, trials[1].GetProperty("node").ValueKind); // waiting for a slot
         var curve = view.GetProperty("curves").EnumerateArray().Single(c => c.GetProperty("config").GetInt32() == 0);
         Assert.True(curve.GetProperty("best").GetBoolean());
         Assert.Equal([0.2, 0.10820052594248168], curve.GetProperty("points").EnumerateArray().Select(p => p.GetProperty("mean").GetDouble()));

@@ -61,13 +61,34 @@ public sealed class JournalFixtureSpecs : IDisposable
         return rows.ToArray();
     }
 
-    private static async Task AssertHoldsTheFixturesHistory(JournalHost host)
+    /// <summary>
+    /// Which node ran each trial-fold: journals before format 2 hold none (every trial-fold replays
+    /// without one); from format 2 on every trial-fold was handed to the writer's host, from scratch.
+    /// </summary>
+    private static void AssertNodes(SweepState state, bool journalled)
+    {
+        if (!journalled)
+        {
+            Assert.Empty(state.Assignments);
+            Assert.All(state.Outcomes.Keys, key => Assert.Null(state.NodeOf(key)));
+            return;
+        }
+        Assert.Equal(state.Outcomes.Keys.ToHashSet(), state.Assignments.Keys.ToHashSet());
+        Assert.Single(state.Assignments.Values.Select(a => a.Node).Distinct());
+        Assert.All(state.Assignments.Values, a => Assert.False(string.IsNullOrEmpty(a.Node)));
+        Assert.All(state.Assignments.Values, a => Assert.Null(a.ResumesAfter));
+    }
+
+    private static async Task AssertHoldsTheFixturesHistory(JournalHost host, bool nodesJournalled)
     {
         var finished = SweepSupervisor.PersistenceIdOf(JournalFixtureWriter.Spec(JournalFixtureWriter.Finished));
         var fromSnapshot = await Recover(host, finished, useSnapshots: true);
         Assert.True(fromSnapshot.FromSnapshot);
         AssertFinished(fromSnapshot.State);
-        AssertFinished((await Recover(host, finished, useSnapshots: false)).State);
+        AssertNodes(fromSnapshot.State, nodesJournalled);
+        var fromEvents = (await Recover(host, finished, useSnapshots: false)).State;
+        AssertFinished(fromEvents);
+        AssertNodes(fromEvents, nodesJournalled);
         var open = await Recover(host, SweepSupervisor.PersistenceIdOf(JournalFixtureWriter.Spec(JournalFixtureWriter.Open)), useSnapshots: true);
         Assert.Equal(SpecJson.Serialize(JournalFixtureWriter.Spec(JournalFixtureWriter.Open)), open.State.SpecJson);
         Assert.Null(open.State.Ended);
@@ -80,7 +101,7 @@ public sealed class JournalFixtureSpecs : IDisposable
         Assert.All(await Rows(results), row => Assert.Equal(1, row.Serializer)); // Akka's default (Newtonsoft JSON)
 
         await using var host = await JournalHost.StartAsync(results);
-        await AssertHoldsTheFixturesHistory(host);
+        await AssertHoldsTheFixturesHistory(host, nodesJournalled: false);
     }
 
     [Fact]
@@ -91,9 +112,22 @@ public sealed class JournalFixtureSpecs : IDisposable
         Assert.All(rows, row => Assert.Equal(JournalSerializer.Id, row.Serializer));
         Assert.Contains(rows, row => row.Manifest == "trial-ended/1");
         Assert.Contains(rows, row => row.Manifest == "sweep-snapshot/1");
+        Assert.DoesNotContain(rows, row => row.Manifest == "trial-assigned/1");
 
         await using var host = await JournalHost.StartAsync(results);
-        await AssertHoldsTheFixturesHistory(host);
+        await AssertHoldsTheFixturesHistory(host, nodesJournalled: false);
+    }
+
+    [Fact]
+    public async Task Should_recover_the_journal_of_version_2_with_the_node_of_every_trial_fold()
+    {
+        var results = CopyOf("journal-v2");
+        var rows = await Rows(results);
+        Assert.All(rows, row => Assert.Equal(JournalSerializer.Id, row.Serializer));
+        Assert.Equal(5, rows.Count(row => row.Manifest == "trial-assigned/1")); // 2 configs × 2 folds and the final retrain
+
+        await using var host = await JournalHost.StartAsync(results);
+        await AssertHoldsTheFixturesHistory(host, nodesJournalled: true);
     }
 
     [Fact]
@@ -130,7 +164,7 @@ public sealed class JournalFixtureSpecs : IDisposable
         Assert.All(await Rows(_dir.Path), row => Assert.Equal(JournalSerializer.Id, row.Serializer));
 
         await using var host = await JournalHost.StartAsync(_dir.Path);
-        await AssertHoldsTheFixturesHistory(host);
+        await AssertHoldsTheFixturesHistory(host, nodesJournalled: true);
     }
 
     public void Dispose() => _dir.Dispose();

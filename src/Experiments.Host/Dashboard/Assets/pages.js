@@ -4,6 +4,8 @@
 window.Pages = (function () {
   const D = () => window.Dashboard;
   const enc = encodeURIComponent;
+  // Where a trial-fold runs or ended (null node: waiting for a slot, or journalled before nodes were).
+  const nodeText = t => t.node ?? (t.status === "running" ? "waiting for a slot" : "—");
 
   function sweeps() {
     return {
@@ -127,9 +129,9 @@ window.Pages = (function () {
       const body = view.trials.map(t => h("tr", { "data-trial": t.name },
         h("td", {}, link(`sweeps/${enc(name)}/trials/${enc(t.name)}`, t.name)), h("td", { class: "num" }, t.config),
         h("td", { class: "num" }, t.fold === null ? "all (final)" : t.fold), h("td", {}, state(t.status)),
-        h("td", { class: "num" }, t.epochs), h("td", { class: "num" }, t.last)));
+        h("td", { class: "num" }, t.epochs), h("td", { class: "num" }, t.last), h("td", { "data-key": "node" }, nodeText(t))));
       document.getElementById("trials-holder").replaceChildren(h("table", { id: "trials" },
-        h("thead", {}, h("tr", {}, ["trial-fold", "config", "fold", "state", "epochs", `last ${view.metric}`].map((l, i) => h("th", { class: i === 0 || i === 3 ? null : "num" }, l)))),
+        h("thead", {}, h("tr", {}, ["trial-fold", "config", "fold", "state", "epochs", `last ${view.metric}`, "node"].map((l, i) => h("th", { class: i === 0 || i === 3 || i === 6 ? null : "num" }, l)))),
         h("tbody", {}, body)));
     }
 
@@ -174,6 +176,7 @@ window.Pages = (function () {
         const params = Object.entries(t.parameters || {}).map(([k, v]) => `${k}=${v}`).join(", ");
         const outcome = t.outcome ? `${t.outcome.status} after ${t.outcome.epochsRun} epochs; best ${t.metric} ${t.outcome.bestText}` +
           (t.outcome.bestEpoch ? ` at epoch ${t.outcome.bestEpoch}` : "") + (t.outcome.reason ? ` (${t.outcome.reason})` : "") : "running";
+        const where = t.node ? (t.status === "running" ? "on " : "ended on ") + t.node : (t.status === "running" ? "waiting for a slot" : "");
         const table = h("table", { id: "metrics" },
           h("thead", {}, h("tr", {}, h("th", { class: "num" }, "epoch"), t.metrics.map(m => h("th", { class: "num", "data-metric": m }, m)), h("th", { class: "num" }, "seconds"))),
           h("tbody", {}, t.epochs.map(e => h("tr", { "data-epoch": e.epoch }, h("td", { class: "num" }, e.epoch),
@@ -195,7 +198,7 @@ window.Pages = (function () {
           h("div", { class: "samples" }, h("figure", {}, h("img", { id: "latest-sample", alt: "samples", src: latest.url }), h("figcaption", {}, newest))));
         document.getElementById("page").replaceChildren(...[
           h("h1", {}, trialName, " ", state(t.status)),
-          h("p", {}, `config ${t.config}${params ? " (" + params + ")" : ""} · ${outcome}`),
+          h("p", {}, `config ${t.config}${params ? " (" + params + ")" : ""} · ${outcome}${where ? " · " + where : ""}`),
           h("section", {}, h("h2", {}, "Metrics by epoch"), table),
           h("div", { class: "charts" }, charts),
           samples,
