@@ -13,6 +13,13 @@ public static class TorchRuntime
 {
     private static readonly Lazy<Exception?> LoadError = new(TryLoad);
 
+    /// <summary>
+    /// Starts loading libtorch on a pool thread and returns at once: its ~0.2 s of native
+    /// initialisation then overlaps the program's own start (logging, spec, actor system). A later
+    /// <see cref="EnsureLoaded"/> waits for it and reports a failure as before.
+    /// </summary>
+    public static void StartLoading() => ThreadPool.UnsafeQueueUserWorkItem(_ => _ = LoadError.Value, null);
+
     public static void EnsureLoaded()
     {
         if (LoadError.Value is { } error)
