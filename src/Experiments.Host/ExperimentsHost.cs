@@ -7,6 +7,7 @@ using Experiments.Actors.Cluster;
 using Experiments.Actors.Datasets;
 using Experiments.Actors.Sweeps;
 using Experiments.Training;
+using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Serilog;
@@ -27,10 +28,22 @@ public static class ExperimentsHost
 {
     public static IHost Build(string resultsDirectory, ITrainerFactory? factory = null, JournalSettings? journal = null)
     {
-        var builder = Microsoft.Extensions.Hosting.Host.CreateApplicationBuilder();
+        var builder = Microsoft.Extensions.Hosting.Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { Configuration = WithoutReload() });
         builder.Services.AddSerilog(Log.Logger, dispose: false);
         builder.Services.AddExperimentActors(resultsDirectory, factory ?? TrainerFactory.Instance, journal ?? JournalSettings.SqliteIn(resultsDirectory));
         return builder.Build();
+    }
+
+    /// <summary>
+    /// The generic host's defaults, but configuration files read once: reloading on change starts a
+    /// FileSystemWatcher on the content root (the working directory), which on Linux walks and
+    /// watches every folder below it (a repository's bin/ and obj/ trees) before the host starts.
+    /// </summary>
+    private static ConfigurationManager WithoutReload()
+    {
+        var configuration = new ConfigurationManager();
+        configuration.AddInMemoryCollection([new("hostBuilder:reloadConfigOnChange", "false")]);
+        return configuration;
     }
 
     /// <summary>

@@ -1,5 +1,6 @@
 using System.CommandLine;
 using Experiments.Host;
+using Experiments.Training;
 using Serilog;
 
 var fileArgument = new Argument<string>("file")
@@ -18,6 +19,7 @@ var resultsOption = new Option<string>("--results")
 var run = new Command("run", "Run every sweep of FILE to the end and print the leaderboards") { fileArgument, resultsOption };
 run.SetAction(async (parse, cancellation) =>
 {
+    TorchRuntime.StartLoading();
     var results = parse.GetValue(resultsOption)!;
     if (Logging.TryConfigure(results) is { } loggingError)
     {
@@ -65,6 +67,7 @@ var serve = new Command("serve", "Run as a service: resume unfinished sweeps, ta
 };
 serve.SetAction(async (parse, cancellation) =>
 {
+    TorchRuntime.StartLoading();
     var results = parse.GetValue(resultsOption)!;
     if (Logging.TryConfigure(results) is { } loggingError)
     {
@@ -104,6 +107,7 @@ var worker = new Command("worker", "Join a coordinator (serve --cluster-port) an
 };
 worker.SetAction(async (parse, cancellation) =>
 {
+    TorchRuntime.StartLoading();
     Logging.Configure(null);
     try
     {

@@ -13,6 +13,24 @@ public static class TorchRuntime
 {
     private static readonly Lazy<Exception?> LoadError = new(TryLoad);
 
+    /// <summary>
+    /// Starts loading libtorch on a pool thread and returns at once: its ~0.2 s of native
+    /// initialisation then overlaps the program's own start (logging, spec parsing and validation).
+    /// A later <see cref="EnsureLoaded"/> waits for it and reports a failure as before.
+    /// </summary>
+    public static void StartLoading() => ThreadPool.UnsafeQueueUserWorkItem(_ =>
+    {
+        try
+        {
+            _ = LoadError.Value;
+        }
+        catch (Exception)
+        {
+            // Not here, on a pool thread, where it would end the process: Lazy keeps the exception
+            // and EnsureLoaded throws it again on the caller's thread, as without this head start.
+        }
+    }, null);
+
     public static void EnsureLoaded()
     {
         if (LoadError.Value is { } error)

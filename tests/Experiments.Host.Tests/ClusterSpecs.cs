@@ -18,11 +18,11 @@ public sealed class ClusterSpecs : IDisposable
 {
     private readonly TempDir _dir = new();
 
-    private static string SpecOf(string name, int maxEpochs, int steps) => $$"""
+    private static string SpecOf(string name, int maxEpochs, int steps, int digits = 600) => $$"""
         experiments.sweeps = [{
           name = {{name}}
           model = cnn
-          dataset = { name = mnist-default, limit = 600 }
+          dataset = { name = mnist-default, limit = {{digits}} }
           search { method = grid, space { learning-rate = [0.001, 0.003] } }
           cross-validation { folds = 2, stratified = on, seed = 5, test-fraction = 0.2 }
           training { max-epochs = {{maxEpochs}}, steps-per-epoch = {{steps}}, batch-size = 32, hidden = 16 }
@@ -63,7 +63,8 @@ public sealed class ClusterSpecs : IDisposable
     [Fact]
     public async Task Should_resume_the_trial_folds_of_a_killed_worker_on_a_worker_that_joined_late()
     {
-        var spec = SpecOf("survives", maxEpochs: 4, steps: 25);
+        // Epochs of 25 steps (2,000 digits) for 8 epochs: the doomed worker is still training when it is killed.
+        var spec = SpecOf("survives", maxEpochs: 8, steps: 25, digits: 2000);
         var results = _dir.File("results");
         using var nodes = await ClusterNodes.StartAsync(results);
         var (doomed, a) = nodes.StartWorker(slots: 2);
@@ -72,9 +73,9 @@ public sealed class ClusterSpecs : IDisposable
         Assert.True(submitted.IsSuccessStatusCode, await submitted.Content.ReadAsStringAsync());
 
         await nodes.WaitForOutputAsync($"epoch 2 trained on {a}");
+        doomed.KillHard();
         var (_, b) = nodes.StartWorker();
         await nodes.WaitForWorkersAsync(b);
-        doomed.KillHard();
 
         await nodes.WaitForStateAsync("survives", SweepStates.Completed);
         Assert.Contains($"node {a} lost", nodes.Coordinator.Output);
