@@ -8,15 +8,15 @@ using static TorchSharp.torch;
 namespace Experiments.Bench;
 
 /// <summary>
-/// Where a CNN step's time goes, phase by phase (the project's formulation, 1 torch thread), with
-/// libtorch's max_pool2d and TorchSharp's Adam, or with the project's kernels (Training/Kernels).
+/// Where a CNN step's time goes, phase by phase (the project's formulation), with libtorch's
+/// max_pool2d and TorchSharp's Adam, or with the project's kernels (Training/Kernels).
 /// </summary>
 public static class Profile
 {
-    public static void Run(IDigitSource data, bool projectKernels)
+    public static void Run(IDigitSource data, bool projectKernels, int threads = 1)
     {
-        TorchRuntime.UseThreads(1);
-        Console.WriteLine(projectKernels ? "project kernels (MaxPool2x2, Fused.Adam)" : "libtorch max_pool2d, TorchSharp Adam");
+        TorchRuntime.UseThreads(threads);
+        Console.WriteLine((projectKernels ? "project kernels (MaxPool2x2, Fused.Adam)" : "libtorch max_pool2d, TorchSharp Adam") + $", {threads} thread(s)");
         var conv = nn.Conv2d(1, 32, 3);
         var fc1 = nn.Linear(5408, 128);
         var fc2 = nn.Linear(128, 10);

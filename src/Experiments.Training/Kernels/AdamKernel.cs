@@ -23,15 +23,32 @@ internal readonly record struct AdamConstants(float Beta1, float OneMinusBeta1, 
 /// g = fma(p, wd, g)                 grad.add(param, alpha: wd), when wd ≠ 0
 /// m = fma(g, 1−β₁, m·β₁)            exp_avg.mul_(β₁).add_(g, alpha: 1−β₁)
 /// v = fma((1−β₂)·g, g, v·β₂)        exp_avg_sq.mul_(β₂).addcmul_(g, g, value: 1−β₂)
-/// s = √v                            exp_avg_sq.sqrt(): libtorch's own kernel, run by the caller
+/// s = √v                            exp_avg_sq.sqrt(): libtorch's own routine (<see cref="LibTorchMath.Sqrt"/>)
 /// d = s / √bc₂ + ε                  (… / √bc₂).add_(ε)
 /// p = p + (−lr/bc₁ · m) / d         param.addcdiv_(m, d, value: −lr/bc₁)
 /// </code>
 /// The square root stays libtorch's: its float sqrt is not the correctly rounded one (about a
-/// sixth of the results differ from <see cref="MathF.Sqrt"/> in the last bit).
+/// sixth of the results differ from <see cref="MathF.Sqrt"/> in the last bit). The three stages
+/// run chunk by chunk, so that a chunk's m, v and √v are still in the core's cache for the next stage.
 /// </summary>
 internal static unsafe class AdamKernel
 {
+    /// <summary>Floats per chunk: p, g, m, v and √v of a chunk take 80 KB, well inside a core's L2.</summary>
+    private const int Chunk = 4096;
+
+    /// <summary>One whole Adam update of <paramref name="count"/> parameters, in place.</summary>
+    public static void Step(float* p, float* g, float* m, float* v, long count, in AdamConstants k)
+    {
+        var root = stackalloc float[Chunk];
+        for (long start = 0; start < count; start += Chunk)
+        {
+            var n = (int)Math.Min(Chunk, count - start);
+            Moments(p + start, g + start, m + start, v + start, n, k);
+            LibTorchMath.Sqrt(v + start, root, n);
+            Update(p + start, m + start, root, n, k);
+        }
+    }
+
     /// <summary>The moments: m and v updated in place from the gradient.</summary>
     public static void Moments(float* p, float* g, float* m, float* v, long count, in AdamConstants k)
     {

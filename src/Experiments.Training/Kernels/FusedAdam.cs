@@ -5,8 +5,8 @@ using static TorchSharp.torch;
 namespace Experiments.Training.Kernels;
 
 /// <summary>
-/// TorchSharp's <see cref="TorchSharp.Modules.Adam"/> with its step done by <see cref="AdamKernel"/>: two passes and
-/// libtorch's square root per parameter instead of eight tensor operations and their temporaries,
+/// TorchSharp's <see cref="TorchSharp.Modules.Adam"/> with its step done by <see cref="AdamKernel"/>: one pass, chunk
+/// by chunk, with libtorch's own square root routine, instead of eight tensor operations and their temporaries,
 /// bit-identical in weights and state. The state (step count, exp_avg, exp_avg_sq) lives where TorchSharp's Adam keeps it, so
 /// checkpoints are the same bytes and load into either. It needs no native Scalars, so it leaves
 /// none for the finalizer. AMSGrad and maximize are not fused: they run Adam's own step.
@@ -56,11 +56,7 @@ public static class Fused
             var m = Pointer(expAvg);
             var v = Pointer(expAvgSq);
             ParallelKernel.ForEachRange(count, threads,
-                (from, to) => AdamKernel.Moments(p + from, g + from, m + from, v + from, to - from, constants), MinimumPerThread);
-            using var root = expAvgSq.sqrt();
-            var s = Pointer(root);
-            ParallelKernel.ForEachRange(count, threads,
-                (from, to) => AdamKernel.Update(p + from, m + from, s + from, to - from, constants), MinimumPerThread);
+                (from, to) => AdamKernel.Step(p + from, g + from, m + from, v + from, to - from, constants), MinimumPerThread);
         }
 
         private const long MinimumPerThread = 1 << 16;

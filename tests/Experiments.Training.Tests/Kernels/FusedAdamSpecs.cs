@@ -7,8 +7,9 @@ namespace Experiments.Training.Tests.Kernels;
 
 public class FusedAdamSpecs
 {
-    // Odd sizes leave a scalar tail after the vector loop; the large one is split over threads.
-    private static readonly long[][] Shapes = [[37], [128, 5408], [10, 129], [1]];
+    // Odd sizes leave a scalar tail after the vector loop; the large one is split over threads;
+    // 3 × 4099 ends in a partial chunk of the kernel's 4096 floats.
+    private static readonly long[][] Shapes = [[37], [128, 5408], [10, 129], [1], [3, 4099]];
 
     private static List<Parameter> Parameters(int seed)
     {
