@@ -20,35 +20,19 @@ internal readonly record struct AdamConstants(float Beta1, float OneMinusBeta1, 
 /// libtorch kernels that TorchSharp's <c>Adam.step</c> runs (one rounding per kernel, and a fused
 /// multiply-add where libtorch's kernel has one: <c>add(…, alpha)</c> and <c>addcmul</c>):
 /// <code>
+/// g = 0 + g                         backward's sum into zeroed gradients (−0 → +0; see Fused.Adam.zero_grad)
 /// g = fma(p, wd, g)                 grad.add(param, alpha: wd), when wd ≠ 0
 /// m = fma(g, 1−β₁, m·β₁)            exp_avg.mul_(β₁).add_(g, alpha: 1−β₁)
 /// v = fma((1−β₂)·g, g, v·β₂)        exp_avg_sq.mul_(β₂).addcmul_(g, g, value: 1−β₂)
-/// s = √v                            exp_avg_sq.sqrt(): libtorch's own routine (<see cref="LibTorchMath.Sqrt"/>)
+/// s = √v                            exp_avg_sq.sqrt(): libtorch's own kernel, run by the caller
 /// d = s / √bc₂ + ε                  (… / √bc₂).add_(ε)
 /// p = p + (−lr/bc₁ · m) / d         param.addcdiv_(m, d, value: −lr/bc₁)
 /// </code>
 /// The square root stays libtorch's: its float sqrt is not the correctly rounded one (about a
-/// sixth of the results differ from <see cref="MathF.Sqrt"/> in the last bit). The three stages
-/// run chunk by chunk, so that a chunk's m, v and √v are still in the core's cache for the next stage.
+/// sixth of the results differ from <see cref="MathF.Sqrt"/> in the last bit).
 /// </summary>
 internal static unsafe class AdamKernel
 {
-    /// <summary>Floats per chunk: p, g, m, v and √v of a chunk take 80 KB, well inside a core's L2.</summary>
-    private const int Chunk = 4096;
-
-    /// <summary>One whole Adam update of <paramref name="count"/> parameters, in place.</summary>
-    public static void Step(float* p, float* g, float* m, float* v, long count, in AdamConstants k)
-    {
-        var root = stackalloc float[Chunk];
-        for (long start = 0; start < count; start += Chunk)
-        {
-            var n = (int)Math.Min(Chunk, count - start);
-            Moments(p + start, g + start, m + start, v + start, n, k);
-            LibTorchMath.Sqrt(v + start, root, n);
-            Update(p + start, m + start, root, n, k);
-        }
-    }
-
     /// <summary>The moments: m and v updated in place from the gradient.</summary>
     public static void Moments(float* p, float* g, float* m, float* v, long count, in AdamConstants k)
     {
@@ -64,6 +48,7 @@ internal static unsafe class AdamKernel
             for (; i + Vector256<float>.Count <= count; i += Vector256<float>.Count)
             {
                 var gi = Vector256.Load(g + i);
+                gi = Vector256.ConditionalSelect(Vector256.Equals(gi, Vector256<float>.Zero), Vector256<float>.Zero, gi); // 0 + g
                 if (decay) gi = Vector256.FusedMultiplyAdd(Vector256.Load(p + i), wd, gi);
                 Vector256.FusedMultiplyAdd(gi, a1, Vector256.Load(m + i) * b1).Store(m + i);
                 Vector256.FusedMultiplyAdd(a2 * gi, gi, Vector256.Load(v + i) * b2).Store(v + i);
@@ -71,7 +56,8 @@ internal static unsafe class AdamKernel
         }
         for (; i < count; i++)
         {
-            var gi = decay ? MathF.FusedMultiplyAdd(p[i], k.WeightDecay, g[i]) : g[i];
+            var gi = g[i] == 0f ? 0f : g[i]; // 0 + g, without trusting the JIT not to fold it
+            if (decay) gi = MathF.FusedMultiplyAdd(p[i], k.WeightDecay, gi);
             m[i] = MathF.FusedMultiplyAdd(gi, k.OneMinusBeta1, m[i] * k.Beta1);
             v[i] = MathF.FusedMultiplyAdd(k.OneMinusBeta2 * gi, gi, v[i] * k.Beta2);
         }

@@ -77,4 +77,69 @@ public class FusedAdamSpecs
         for (var i = 0; i < expected.Count; i++)
             Assert.Equal(expected[i].bytes.ToArray(), actual[i].bytes.ToArray());
     }
+
+    /// <summary>
+    /// Steps both optimizers with the gradient exactly <c>gradients[step]</c> for the first
+    /// parameter (and for the second when <c>both</c>), comparing weights and state after every step.
+    /// </summary>
+    private static void TrainAlike(OptimizerHelper reference, IReadOnlyList<Parameter> expected, OptimizerHelper fused, IReadOnlyList<Parameter> actual,
+        float[][] gradients, Func<int, bool> both)
+    {
+        for (var s = 0; s < gradients.Length; s++)
+        {
+            StepOn(reference, expected, gradients[s], both(s));
+            StepOn(fused, actual, gradients[s], both(s));
+            for (var i = 0; i < expected.Count; i++)
+                Assert.Equal(expected[i].bytes.ToArray(), actual[i].bytes.ToArray());
+            Assert.Equal(TorchState.Save(reference), TorchState.Save(fused));
+        }
+    }
+
+    private static void StepOn(OptimizerHelper optimizer, IReadOnlyList<Parameter> parameters, float[] gradient, bool both)
+    {
+        using var scope = NewDisposeScope();
+        optimizer.zero_grad();
+        var w = tensor(gradient);
+        var loss = (parameters[0] * w).sum();
+        if (both) loss = loss + (parameters[1] * w).sum();
+        loss.backward();
+        optimizer.step();
+    }
+
+    [Theory]
+    [InlineData(0.0)]
+    [InlineData(1e-2)]
+    public void Should_take_a_minus_zero_gradient_as_backward_into_zeroed_gradients_gives_it(double weightDecay)
+    {
+        TorchRuntime.UseThreads(1);
+        // 0.1 × the smallest denormal rounds to −0, so m becomes −0; a −0 gradient after it decides
+        // m's sign: +0 through 0 + g (TorchSharp's Adam after zero_grad), −0 if taken as it is.
+        var random = new Random(3);
+        float[] specials = [-1e-45f, -0f, 0f, 1e-45f, -3e-45f];
+        var gradients = Enumerable.Range(0, 12).Select(_ => Enumerable.Range(0, 19)
+            .Select(_ => random.Next(4) == 0 ? (float)random.NextDouble() - 0.5f : specials[random.Next(specials.Length)]).ToArray()).ToArray();
+        List<Parameter> Parameters() => [new(tensor(Enumerable.Range(0, 19).Select(i => i % 3 == 0 ? -0f : i * 0.1f - 1).ToArray())), new(zeros(19))];
+        var expected = Parameters();
+        var actual = Parameters();
+        using var reference = optim.Adam(expected, 1e-3, 0.9, 0.999, weight_decay: weightDecay);
+        using var fused = new Fused.Adam(actual, 1e-3, 0.9, 0.999, weightDecay);
+
+        TrainAlike(reference, expected, fused, actual, gradients, _ => true);
+    }
+
+    [Fact]
+    public void Should_step_on_a_zero_gradient_where_backward_gave_none_after_zero_grad()
+    {
+        TorchRuntime.UseThreads(1);
+        var random = new Random(4);
+        var gradients = Enumerable.Range(0, 9).Select(_ => Enumerable.Range(0, 19).Select(_ => (float)random.NextDouble() - 0.5f).ToArray()).ToArray();
+        List<Parameter> Parameters() => [new(ones(19)), new(ones(19))];
+        var expected = Parameters();
+        var actual = Parameters();
+        using var reference = optim.Adam(expected, 1e-2, 0.9, 0.999);
+        using var fused = new Fused.Adam(actual, 1e-2, 0.9, 0.999);
+
+        // The second parameter gets a gradient on the first step and on every third one after it.
+        TrainAlike(reference, expected, fused, actual, gradients, s => s % 3 == 0);
+    }
 }
