@@ -10,6 +10,7 @@ using Serilog;
 //   dotnet run -c Release --project bench/Experiments.Bench -- gan
 //   dotnet run -c Release --project bench/Experiments.Bench -- profile [--rounds 3] [--threads 1]
 //   dotnet run -c Release --project bench/Experiments.Bench -- adam [--rounds 3] [--threads 1]
+//   dotnet run -c Release --project bench/Experiments.Bench -- gan-profile [--rounds 3] [--threads 1]
 //   dotnet run -c Release --project bench/Experiments.Bench -- orchestration
 //   dotnet run -c Release --project bench/Experiments.Bench -- overhead --rounds 3
 //   dotnet run -c Release --project bench/Experiments.Bench -- concurrency --rounds 7 [--cpu]
@@ -111,8 +112,14 @@ profile.SetAction(parse =>
     for (var round = 0; round < parse.GetValue(rounds); round++)
         foreach (var projectKernels in new[] { false, true }) Profile.Run(data, projectKernels, parse.GetValue(threadsOption));
 });
-var adam = new Command("adam", "Adam's step alone on the CNN's parameters: TorchSharp's, the previous fused one and the current one, interleaved") { rounds, threadsOption };
+var adam = new Command("adam", "Adam's step alone on the CNN's parameters: TorchSharp's, Fused.Adam and a tried chunked variant, interleaved") { rounds, threadsOption };
 adam.SetAction(parse => AdamBench.Run(parse.GetValue(threadsOption), parse.GetValue(rounds)));
+var ganProfile = new Command("gan-profile", "where a GAN step's time goes, with and without D's weight gradients in G's backward, alternately") { rounds, threadsOption };
+ganProfile.SetAction(parse =>
+{
+    using var data = Digits();
+    GanProfile.Run(data, parse.GetValue(threadsOption), parse.GetValue(rounds));
+});
 var gan = new Command("gan", "bare GAN loop, steps/s at 1 and 2 torch threads") { steps };
 gan.SetAction(parse =>
 {
@@ -126,5 +133,5 @@ gan.SetAction(parse =>
 var tpe = new Command("tpe", "TPE's cost per ask at 200 finished configs, and configs to near-optimum against random search");
 tpe.SetAction(_ => { TpeCost.Run(finished: 200, asks: 100); TpeCost.Versus(seeds: 50, budget: 150, threshold: 0.25); });
 
-var root = new RootCommand("Experiments benchmarks") { cnn, gan, adam, pair, orchestration, overhead, concurrency, profile, tpe, SearchQuality.Command(), Experiments.Bench.Reference.Compare.Command() };
+var root = new RootCommand("Experiments benchmarks") { cnn, gan, ganProfile, adam, pair, orchestration, overhead, concurrency, profile, tpe, SearchQuality.Command(), Experiments.Bench.Reference.Compare.Command() };
 return await root.Parse(args).InvokeAsync();

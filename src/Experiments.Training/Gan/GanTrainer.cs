@@ -39,6 +39,7 @@ public sealed class GanTrainer : IModelTrainer, IProducesArtifacts
     private readonly ulong _evaluationSeed;
     private readonly Tensor _sampleNoise;
     private readonly BceTargets _targets;
+    private readonly TorchSharp.Modules.Parameter[] _discriminatorParameters;
     private long _steps;
 
     public Generator Generator { get; }
@@ -55,7 +56,8 @@ public sealed class GanTrainer : IModelTrainer, IProducesArtifacts
         _classifier.eval();
         (Generator, Discriminator) = SeededInit.Create(seed, () => (new Generator(hp.ZSize, hp.Scaled), new Discriminator(hp.Scaled)));
         _generatorOptimizer = new Fused.Adam(Generator.parameters(), hp.GeneratorLearningRate, Beta1, Beta2);
-        _discriminatorOptimizer = new Fused.Adam(Discriminator.parameters(), hp.DiscriminatorLearningRate, Beta1, Beta2);
+        _discriminatorParameters = Discriminator.parameters().ToArray();
+        _discriminatorOptimizer = new Fused.Adam(_discriminatorParameters, hp.DiscriminatorLearningRate, Beta1, Beta2);
         // The trainer's own generators: trials on other threads never interleave their draws with ours.
         _trainingNoise = new torch.Generator(TrialNoise.Seed(seed, TrialNoise.GanTraining));
         _evaluationSeed = (ulong)seed ^ EvaluationNoiseStream;
@@ -89,7 +91,7 @@ public sealed class GanTrainer : IModelTrainer, IProducesArtifacts
 
         // Non-saturating generator loss: make D call the fakes real (targets 1, never smoothed).
         _generatorOptimizer.zero_grad();
-        var generatorLoss = functional.binary_cross_entropy_with_logits(Discriminator.forward(fake), _targets.Ones(n));
+        var generatorLoss = GeneratorLoss(fake, n);
         generatorLoss.backward();
         _generatorOptimizer.step();
 
@@ -98,6 +100,25 @@ public sealed class GanTrainer : IModelTrainer, IProducesArtifacts
             [GanModel.Metrics.DiscriminatorLoss] = discriminatorLoss.item<float>(),
             [GanModel.Metrics.GeneratorLoss] = generatorLoss.item<float>(),
         };
+    }
+
+    /// <summary>
+    /// The generator's loss with D's weights out of the graph: G's update needs the gradient through
+    /// D, not D's own weight gradients, which the next D step would drop anyway. The gradients that
+    /// reach G are computed by the same kernels in the same order, so they are the same bits; the
+    /// backward pass skips one weight-gradient GEMM per D layer (docs/PERFORMANCE.md).
+    /// </summary>
+    private Tensor GeneratorLoss(Tensor fake, int n)
+    {
+        foreach (var parameter in _discriminatorParameters) parameter.requires_grad = false;
+        try
+        {
+            return functional.binary_cross_entropy_with_logits(Discriminator.forward(fake), _targets.Ones(n));
+        }
+        finally
+        {
+            foreach (var parameter in _discriminatorParameters) parameter.requires_grad = true;
+        }
     }
 
     /// <summary>
