@@ -11,23 +11,26 @@ namespace Experiments.Training.Kernels;
 /// int per output (0..3, scan position) for the backward pass. Rows of at least 8 outputs run 8
 /// windows at a time with AVX2 (branch-free: the scalar loop's data-dependent branches mispredict
 /// on real activations); a row's last group overlaps the one before it instead of a scalar tail.
+/// With <c>relu</c>, the output is libtorch's ReLU of the pooled value (x &lt; 0 → +0; −0 and NaN
+/// kept) and the choice is −1 where ReLU's backward passes no gradient (output ≤ 0), so the
+/// backward pass below gives relu then pooling's gradient unchanged.
 /// </summary>
 internal static unsafe class MaxPool2x2Kernel
 {
     private const int Lanes = 8;
 
-    public static void Forward(float* input, float* output, int* choice, long planes, int height, int width, int threads) =>
-        ParallelKernel.ForEachRange(planes, threads, (from, to) => ForwardPlanes(input, output, choice, from, to, height, width), minimumPerPart: 64);
+    public static void Forward(float* input, float* output, int* choice, long planes, int height, int width, bool relu, int threads) =>
+        ParallelKernel.ForEachRange(planes, threads, (from, to) => ForwardPlanes(input, output, choice, from, to, height, width, relu), minimumPerPart: 64);
 
     /// <summary>
     /// Writes every element of the input gradient: the chosen position of a window gets 0 + g
-    /// (libtorch adds into zeros, so −0 becomes +0), the others and the rows and columns no window
-    /// covers (odd sizes) get +0.
+    /// (libtorch adds into zeros, so −0 becomes +0), the others, every position of a window chosen
+    /// −1, and the rows and columns no window covers (odd sizes) get +0.
     /// </summary>
     public static void Backward(float* gradOutput, int* choice, float* gradInput, long planes, int height, int width, int threads) =>
         ParallelKernel.ForEachRange(planes, threads, (from, to) => BackwardPlanes(gradOutput, choice, gradInput, from, to, height, width), minimumPerPart: 64);
 
-    private static void ForwardPlanes(float* input, float* output, int* choice, long from, long to, int height, int width)
+    private static void ForwardPlanes(float* input, float* output, int* choice, long from, long to, int height, int width, bool relu)
     {
         int outHeight = height / 2, outWidth = width / 2;
         var vector = Avx2.IsSupported && outWidth >= Lanes;
@@ -42,27 +45,32 @@ internal static unsafe class MaxPool2x2Kernel
                     for (var j = 0; ; j += Lanes)
                     {
                         if (j + Lanes > outWidth) j = outWidth - Lanes;
-                        ForwardEight(top + 2 * j, top + width + 2 * j, o + j, c + j);
+                        ForwardEight(top + 2 * j, top + width + 2 * j, o + j, c + j, relu);
                         if (j + Lanes == outWidth) break;
                     }
                 else
-                    for (var j = 0; j < outWidth; j++) ForwardOne(top + 2 * j, top + width + 2 * j, o + j, c + j);
+                    for (var j = 0; j < outWidth; j++) ForwardOne(top + 2 * j, top + width + 2 * j, o + j, c + j, relu);
             }
         }
     }
 
-    private static void ForwardOne(float* top, float* bottom, float* output, int* choice)
+    private static void ForwardOne(float* top, float* bottom, float* output, int* choice, bool relu)
     {
         var max = top[0];
         var at = 0;
         if (top[1] > max || float.IsNaN(top[1])) { max = top[1]; at = 1; }
         if (bottom[0] > max || float.IsNaN(bottom[0])) { max = bottom[0]; at = 2; }
         if (bottom[1] > max || float.IsNaN(bottom[1])) { max = bottom[1]; at = 3; }
+        if (relu && max <= 0f)
+        {
+            at = -1;
+            if (max < 0f) max = 0f;
+        }
         *output = max;
         *choice = at;
     }
 
-    private static void ForwardEight(float* top, float* bottom, float* output, int* choice)
+    private static void ForwardEight(float* top, float* bottom, float* output, int* choice, bool relu)
     {
         var (a, b) = Deinterleave(top);
         var (c, d) = Deinterleave(bottom);
@@ -71,6 +79,13 @@ internal static unsafe class MaxPool2x2Kernel
         Take(b, 1, ref max, ref at);
         Take(c, 2, ref max, ref at);
         Take(d, 3, ref max, ref at);
+        if (relu)
+        {
+            // Ordered compares: a NaN is neither, so it stays and its gradient passes, as in libtorch.
+            var zero = Vector256<float>.Zero;
+            at = Avx.BlendVariable(at.AsSingle(), Vector256.Create(-1).AsSingle(), Avx.CompareLessThanOrEqual(max, zero)).AsInt32();
+            max = Avx.BlendVariable(max, zero, Avx.CompareLessThan(max, zero));
+        }
         // Deinterleave leaves windows in the order 0 1 4 5 2 3 6 7; swapping the middle 64-bit pairs restores it.
         Avx2.Permute4x64(max.AsDouble(), 0b11_01_10_00).AsSingle().Store(output);
         Avx2.Permute4x64(at.AsInt64(), 0b11_01_10_00).AsInt32().Store(choice);

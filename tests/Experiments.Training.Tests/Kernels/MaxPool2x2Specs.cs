@@ -69,6 +69,54 @@ public class MaxPool2x2Specs
         AssertBitIdentical(expectedGrad, actualGrad);
     }
 
+    private static Tensor PoolThenRelu(Tensor x) => nn.functional.relu(nn.functional.max_pool2d(x, 2));
+
+    [Theory]
+    [InlineData(1, 4, 26, 26, 21, 1)]
+    [InlineData(2, 3, 7, 9, 22, 1)]
+    [InlineData(3, 2, 6, 5, 23, 1)]
+    [InlineData(4, 8, 26, 26, 24, 1)]
+    [InlineData(2, 3, 9, 19, 25, 1)]
+    [InlineData(2, 2, 4, 40, 26, 1)]
+    [InlineData(8, 32, 26, 26, 27, 2)]
+    [InlineData(2, 3, 9, 19, 28, 2)]
+    public void Should_match_libtorch_max_pool2d_then_relu_bit_for_bit_forward_and_backward(int n, int c, int h, int w, int seed, int threads)
+    {
+        TorchRuntime.UseThreads(threads);
+        using var scope = NewDisposeScope();
+        long[] shape = [n, c, h, w];
+        var input = TiedInput(shape, seed, nans: true);
+        var upstream = Gradient([n, c, h / 2, w / 2], seed + 100);
+
+        var (expectedOut, expectedGrad) = ForwardBackward(PoolThenRelu, input, upstream);
+        var (actualOut, actualGrad) = ForwardBackward(MaxPool2x2.ThenRelu, input, upstream);
+        TorchRuntime.UseThreads(1);
+
+        AssertBitIdentical(expectedOut, actualOut);
+        AssertBitIdentical(expectedGrad, actualGrad);
+    }
+
+    [Fact]
+    public void Should_keep_minus_zero_and_nan_and_pass_gradients_only_where_relu_does()
+    {
+        TorchRuntime.UseThreads(1);
+        using var scope = NewDisposeScope();
+        var nan = float.NaN;
+        // Windows whose maxima are −0, NaN, a negative value and a positive one, twice over: the
+        // first four as the vector path sees them (8 windows a row), then as the scalar one (2).
+        float[] row = [-0f, -1f, nan, -2f, -3f, -4f, 5f, 1f];
+        var vector = tensor(Enumerable.Range(0, 2).SelectMany(_ => row.Concat(row)).ToArray(), [1, 1, 2, 16]);
+        var scalar = tensor(new[] { -0f, -1f, nan, -2f, -3f, -4f, 5f, 1f }, [1, 1, 2, 4]);
+        foreach (var input in new[] { vector, scalar })
+        {
+            var upstream = -ones([1, 1, 1, input.shape[3] / 2]);
+            var (expectedOut, expectedGrad) = ForwardBackward(PoolThenRelu, input, upstream);
+            var (actualOut, actualGrad) = ForwardBackward(MaxPool2x2.ThenRelu, input, upstream);
+            AssertBitIdentical(expectedOut, actualOut);
+            AssertBitIdentical(expectedGrad, actualGrad);
+        }
+    }
+
     [Fact]
     public void Should_pick_the_first_of_tied_maxima_and_the_last_nan()
     {
