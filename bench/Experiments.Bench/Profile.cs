@@ -13,10 +13,11 @@ namespace Experiments.Bench;
 /// </summary>
 public static class Profile
 {
-    public static void Run(IDigitSource data, bool projectKernels, int threads = 1)
+    /// <param name="fusedRelu">With the project's kernels: ReLU inside the pooling (MaxPool2x2.ThenRelu, as DigitCnn runs it), timed as max_pool2d.</param>
+    public static void Run(IDigitSource data, bool projectKernels, int threads = 1, bool fusedRelu = false)
     {
         TorchRuntime.UseThreads(threads);
-        Console.WriteLine((projectKernels ? "project kernels (MaxPool2x2, Fused.Adam)" : "libtorch max_pool2d, TorchSharp Adam") + $", {threads} thread(s)");
+        Console.WriteLine((projectKernels ? fusedRelu ? "project kernels (MaxPool2x2.ThenRelu, Fused.Adam)" : "project kernels (MaxPool2x2, Fused.Adam)" : "libtorch max_pool2d, TorchSharp Adam") + $", {threads} thread(s)");
         var conv = nn.Conv2d(1, 32, 3);
         var fc1 = nn.Linear(5408, 128);
         var fc2 = nn.Linear(128, 10);
@@ -32,8 +33,8 @@ public static class Profile
             Tensor x = null!, y = null!, c = null!, p = null!, r = null!, h = null!, o = null!, loss = null!;
             Time("batch", () => (x, y) = data.Batch(idx));
             Time("conv", () => c = conv.forward(x));
-            Time("max_pool2d", () => p = projectKernels ? MaxPool2x2.Apply(c) : nn.functional.max_pool2d(c, 2));
-            Time("relu", () => r = nn.functional.relu(p));
+            Time("max_pool2d", () => p = !projectKernels ? nn.functional.max_pool2d(c, 2) : fusedRelu ? MaxPool2x2.ThenRelu(c) : MaxPool2x2.Apply(c));
+            Time("relu", () => r = fusedRelu ? p : nn.functional.relu(p));
             Time("fc1", () => h = nn.functional.relu(fc1.forward(r.flatten(1))));
             Time("fc2+loss", () => { o = fc2.forward(h); loss = nn.functional.cross_entropy(o, y); });
             Time("zero_grad", () => opt.zero_grad());

@@ -110,7 +110,8 @@ profile.SetAction(parse =>
 {
     using var data = Digits();
     for (var round = 0; round < parse.GetValue(rounds); round++)
-        foreach (var projectKernels in new[] { false, true }) Profile.Run(data, projectKernels, parse.GetValue(threadsOption));
+        foreach (var (projectKernels, fusedRelu) in new[] { (false, false), (true, false), (true, true) })
+            Profile.Run(data, projectKernels, parse.GetValue(threadsOption), fusedRelu);
 });
 var adam = new Command("adam", "Adam's step alone on the CNN's parameters: TorchSharp's, Fused.Adam and a tried chunked variant, interleaved") { rounds, threadsOption };
 adam.SetAction(parse => AdamBench.Run(parse.GetValue(threadsOption), parse.GetValue(rounds)));
