@@ -35,7 +35,7 @@ public static partial class AdamBench
         long chunkedStep = 0;
         variants[0] = ("TorchSharp Adam", torchSharp, _ => torchSharpAdam.step());
         variants[1] = ("Fused.Adam: two passes around libtorch's sqrt", fused, _ => fusedAdam.step());
-        variants[2] = ("tried: one pass in chunks of 4,096 with MKL's vmsSqrt", chunked, ps => Chunked(ps, chunkedState, ++chunkedStep, threads));
+        variants[2] = ("tried: one pass in chunks of 4,096 with MKL's vmsSqrt", chunked, ps => Chunked(ps, chunkedState, ++chunkedStep));
         foreach (var (_, ps, _) in variants)
             foreach (var p in ps) p.grad = randn(p.shape, generator: generator).DetachFromDisposeScope();
         var times = variants.Select(_ => new List<double>()).ToArray();
@@ -59,24 +59,22 @@ public static partial class AdamBench
 
     private const int Chunk = 4096;
 
-    private static unsafe void Chunked(List<Parameter> parameters, List<(Tensor M, Tensor V)> state, long step, int threads)
+    private static unsafe void Chunked(List<Parameter> parameters, List<(Tensor M, Tensor V)> state, long step)
     {
         var k = AdamConstants.For(1e-3, 0.9, 0.999, 1e-8, 0, step);
+        var root = stackalloc float[Chunk];
         for (var i = 0; i < parameters.Count; i++)
         {
             using var grad = parameters[i].grad!;
             float* p = Pointer(parameters[i]), g = Pointer(grad), m = Pointer(state[i].M), v = Pointer(state[i].V);
-            ParallelKernel.ForEachRange(parameters[i].numel(), threads, (from, to) =>
+            var count = parameters[i].numel();
+            for (long start = 0; start < count; start += Chunk)
             {
-                var root = stackalloc float[Chunk];
-                for (var start = from; start < to; start += Chunk)
-                {
-                    var n = (int)Math.Min(Chunk, to - start);
-                    AdamKernel.Moments(p + start, g + start, m + start, v + start, n, k);
-                    vmsSqrt(n, v + start, root, SqrtMode);
-                    AdamKernel.Update(p + start, m + start, root, n, k);
-                }
-            }, 1 << 16);
+                var n = (int)Math.Min(Chunk, count - start);
+                AdamKernel.Moments(p + start, g + start, m + start, v + start, n, k);
+                vmsSqrt(n, v + start, root, SqrtMode);
+                AdamKernel.Update(p + start, m + start, root, n, k);
+            }
         }
     }
 

@@ -54,7 +54,6 @@ public static class Fused
             return _step<ParamGroup>(group =>
             {
                 var options = (Options)group.Options;
-                var threads = get_num_threads();
                 foreach (var parameter in group.Parameters)
                 {
                     using var grad = parameter.grad ?? (_zeroed.Contains(parameter) ? zeros_like(parameter) : null);
@@ -63,12 +62,12 @@ public static class Fused
                     state.step += 1;
                     var constants = AdamConstants.For(options.LearningRate!.Value, options.beta1!.Value, options.beta2!.Value,
                         options.eps!.Value, options.weight_decay!.Value, state.step);
-                    Update(parameter, grad, state.exp_avg, state.exp_avg_sq, constants, threads);
+                    Update(parameter, grad, state.exp_avg, state.exp_avg_sq, constants);
                 }
             }, closure);
         }
 
-        private static unsafe void Update(Tensor parameter, Tensor grad, Tensor expAvg, Tensor expAvgSq, AdamConstants constants, int threads)
+        private static unsafe void Update(Tensor parameter, Tensor grad, Tensor expAvg, Tensor expAvgSq, AdamConstants constants)
         {
             if (parameter.dtype != ScalarType.Float32 || parameter.device_type != DeviceType.CPU || grad.dtype != ScalarType.Float32)
                 throw new NotSupportedException($"FusedAdam updates float32 CPU parameters only, not {parameter.dtype} on {parameter.device_type}.");
@@ -78,15 +77,11 @@ public static class Fused
             var g = Pointer(contiguousGrad);
             var m = Pointer(expAvg);
             var v = Pointer(expAvgSq);
-            ParallelKernel.ForEachRange(count, threads,
-                (from, to) => AdamKernel.Moments(p + from, g + from, m + from, v + from, to - from, constants), MinimumPerThread);
+            AdamKernel.Moments(p, g, m, v, count, constants);
             using var root = expAvgSq.sqrt();
             var s = Pointer(root);
-            ParallelKernel.ForEachRange(count, threads,
-                (from, to) => AdamKernel.Update(p + from, m + from, s + from, to - from, constants), MinimumPerThread);
+            AdamKernel.Update(p, m, s, count, constants);
         }
-
-        private const long MinimumPerThread = 1 << 16;
 
         /// <summary>A contiguous tensor's native memory: it never moves, so no pinning is needed.</summary>
         private static unsafe float* Pointer(Tensor tensor)

@@ -45,7 +45,7 @@ public static class MaxPool2x2
         var output = empty(outShape, ScalarType.Float32);
         var choice = empty(outShape, ScalarType.Int32);
         fixed (byte* source = input.bytes, target = output.bytes, chosen = choice.bytes)
-            MaxPool2x2Kernel.Forward((float*)source, (float*)target, (int*)chosen, planes, height, width, relu, get_num_threads());
+            MaxPool2x2Kernel.Forward((float*)source, (float*)target, (int*)chosen, planes, height, width, relu);
         return (output, choice);
     }
 
@@ -55,7 +55,7 @@ public static class MaxPool2x2
         using var gradient = gradOutput.contiguous();
         var gradInput = empty(inputShape, ScalarType.Float32);
         fixed (byte* g = gradient.bytes, chosen = choice.bytes, target = gradInput.bytes)
-            MaxPool2x2Kernel.Backward((float*)g, (int*)chosen, (float*)target, planes, height, width, get_num_threads());
+            MaxPool2x2Kernel.Backward((float*)g, (int*)chosen, (float*)target, planes, height, width);
         return gradInput;
     }
 

@@ -14,21 +14,24 @@ namespace Experiments.Training.Kernels;
 /// With <c>relu</c>, the output is libtorch's ReLU of the pooled value (x &lt; 0 → +0; −0 and NaN
 /// kept) and the choice is −1 where ReLU's backward passes no gradient (output ≤ 0), so the
 /// backward pass below gives relu then pooling's gradient unchanged.
+/// Runs on the calling (trainer's) thread at any torch thread count: spread over .NET pool threads
+/// it competed with libtorch's OpenMP workers for the cores, and a 2-thread CNN step was ~20 %
+/// slower (docs/PERFORMANCE.md, "The kernels' 2-thread path").
 /// </summary>
 internal static unsafe class MaxPool2x2Kernel
 {
     private const int Lanes = 8;
 
-    public static void Forward(float* input, float* output, int* choice, long planes, int height, int width, bool relu, int threads) =>
-        ParallelKernel.ForEachRange(planes, threads, (from, to) => ForwardPlanes(input, output, choice, from, to, height, width, relu), minimumPerPart: 64);
+    public static void Forward(float* input, float* output, int* choice, long planes, int height, int width, bool relu) =>
+        ForwardPlanes(input, output, choice, 0, planes, height, width, relu);
 
     /// <summary>
     /// Writes every element of the input gradient: the chosen position of a window gets 0 + g
     /// (libtorch adds into zeros, so −0 becomes +0), the others, every position of a window chosen
     /// −1, and the rows and columns no window covers (odd sizes) get +0.
     /// </summary>
-    public static void Backward(float* gradOutput, int* choice, float* gradInput, long planes, int height, int width, int threads) =>
-        ParallelKernel.ForEachRange(planes, threads, (from, to) => BackwardPlanes(gradOutput, choice, gradInput, from, to, height, width), minimumPerPart: 64);
+    public static void Backward(float* gradOutput, int* choice, float* gradInput, long planes, int height, int width) =>
+        BackwardPlanes(gradOutput, choice, gradInput, 0, planes, height, width);
 
     private static void ForwardPlanes(float* input, float* output, int* choice, long from, long to, int height, int width, bool relu)
     {

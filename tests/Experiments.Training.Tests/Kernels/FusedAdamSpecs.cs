@@ -7,7 +7,7 @@ namespace Experiments.Training.Tests.Kernels;
 
 public class FusedAdamSpecs
 {
-    // Odd sizes leave a scalar tail after the vector loop; the large one is split over threads;
+    // Odd sizes leave a scalar tail after the vector loop; the large one is fc1's weight;
     // 3 × 4099 ends in a partial chunk of the kernel's 4096 floats.
     private static readonly long[][] Shapes = [[37], [128, 5408], [10, 129], [1], [3, 4099]];
 
