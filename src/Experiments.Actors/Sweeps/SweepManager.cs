@@ -160,7 +160,10 @@ public sealed class SweepManager : ReceivePersistentActor
             if (_active.Remove(name, out var supervisor))
             {
                 Context.Unwatch(supervisor);
-                Context.Stop(supervisor);
+                // A PoisonPill, not Context.Stop: it queues behind the questions already forwarded (or
+                // stashed while the sweep journalled its end), which the ended sweep still answers;
+                // a stop would drop them and leave their askers waiting for a timeout.
+                supervisor.Tell(PoisonPill.Instance);
             }
             if (_open.ContainsKey(name)) Persist(new SweepManagerEvents.SweepClosed(name), e => _open.Remove(e.Name));
             if (_waiters.Remove(name, out var waiters))

@@ -99,6 +99,29 @@ public sealed class SweepManagerSpecs(ITestOutputHelper output) : TestKit(Config
     }
 
     [Fact]
+    public void Should_answer_every_status_question_asked_while_a_sweep_ends()
+    {
+        var manager = StartManager();
+        var runner = CreateTestProbe();
+        var asker = CreateTestProbe();
+        manager.Tell(new SweepProtocol.RunSweep(TinySweeps.Cnn("ending", maxEpochs: 2)), runner.Ref);
+
+        var asked = 0;
+        while (!runner.HasMessages)
+        {
+            manager.Tell(new SweepProtocol.GetStatus("ending"), asker.Ref);
+            asked++;
+            Thread.Sleep(2);
+        }
+        for (var i = 0; i < 20; i++, asked++) manager.Tell(new SweepProtocol.GetStatus("ending"), asker.Ref);
+
+        // Questions that reached the sweep as it ended (stashed while it journalled its end) are answered too.
+        var answers = asker.ReceiveN(asked, TestConfig.Patience).ToList();
+        Assert.All(answers, answer => Assert.IsType<SweepProtocol.SweepStatus>(answer));
+        Assert.Equal(SweepStates.Completed, Assert.IsType<SweepProtocol.SweepStatus>(answers[^1]).State);
+    }
+
+    [Fact]
     public void Should_tell_whoever_waits_on_a_sweep_that_it_was_interrupted_when_the_manager_stops()
     {
         var manager = StartManager();
