@@ -33,6 +33,17 @@ public sealed class RemoteTrialSpecs() : TestKit(TestConfig.Actors), IDisposable
         return (trial, queue);
     }
 
+    /// <summary>A trial-fold handed to a slot with nothing to resume from: offered, then started at once.</summary>
+    private (IActorRef Trial, Akka.TestKit.TestProbe Slot, string Work) StartedOnASlot()
+    {
+        var (trial, _) = Start();
+        var slot = CreateTestProbe();
+        trial.Tell(new Assigned(slot.Ref, "n1"));
+        var work = slot.ExpectMsg<WorkOffered>().WorkId;
+        slot.ExpectMsg<StartWork>();
+        return (trial, slot, work);
+    }
+
     private static byte[] Checkpoint(string path, int epoch)
     {
         CheckpointFile.Write(path, new CheckpointMeta("cnn", epoch, 10, new Dictionary<string, double>()), new Dictionary<string, byte[]> { ["model"] = new byte[300_000] });
@@ -83,11 +94,7 @@ public sealed class RemoteTrialSpecs() : TestKit(TestConfig.Actors), IDisposable
     [Fact]
     public void Should_install_a_shipped_checkpoint_with_its_sidecar_and_drop_a_damaged_one()
     {
-        var (trial, _) = Start();
-        var slot = CreateTestProbe();
-        trial.Tell(new Assigned(slot.Ref, "n1"));
-        var work = slot.ExpectMsg<WorkOffered>().WorkId;
-        slot.ExpectMsg<StartWork>();
+        var (trial, slot, work) = StartedOnASlot();
         var good = Checkpoint(_dir.File("elsewhere.ckpt"), 1);
         Ship(trial, slot, work, good);
         var installed = Path.Combine(_dir.Path, Checkpointer.LastFile);
@@ -136,11 +143,7 @@ public sealed class RemoteTrialSpecs() : TestKit(TestConfig.Actors), IDisposable
     [Fact]
     public void Should_install_shipped_sample_grids_and_event_files_and_refuse_any_other_name()
     {
-        var (trial, _) = Start();
-        var slot = CreateTestProbe();
-        trial.Tell(new Assigned(slot.Ref, "n1"));
-        var work = slot.ExpectMsg<WorkOffered>().WorkId;
-        slot.ExpectMsg<StartWork>();
+        var (trial, slot, work) = StartedOnASlot();
         byte[] png = [0x89, (byte)'P', (byte)'N', (byte)'G', 1, 2, 3];
         foreach (var name in new[] { "samples-epoch-002.png", "events.out.tfevents.1764700000.worker-7.4242.0" })
         {
@@ -160,11 +163,7 @@ public sealed class RemoteTrialSpecs() : TestKit(TestConfig.Actors), IDisposable
     [Fact]
     public void Should_copy_best_from_the_last_checkpoint_just_installed_when_told_they_are_the_same_bytes()
     {
-        var (trial, _) = Start();
-        var slot = CreateTestProbe();
-        trial.Tell(new Assigned(slot.Ref, "n1"));
-        var work = slot.ExpectMsg<WorkOffered>().WorkId;
-        slot.ExpectMsg<StartWork>();
+        var (trial, slot, work) = StartedOnASlot();
         var good = Checkpoint(_dir.File("elsewhere.ckpt"), 1);
         Ship(trial, slot, work, good);
         trial.Tell(new FileCopy(work, Checkpointer.BestFile, Checkpointer.LastFile), slot.Ref);
