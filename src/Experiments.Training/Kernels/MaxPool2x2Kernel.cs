@@ -22,22 +22,11 @@ internal static unsafe class MaxPool2x2Kernel
 {
     private const int Lanes = 8;
 
-    public static void Forward(float* input, float* output, int* choice, long planes, int height, int width, bool relu) =>
-        ForwardPlanes(input, output, choice, 0, planes, height, width, relu);
-
-    /// <summary>
-    /// Writes every element of the input gradient: the chosen position of a window gets 0 + g
-    /// (libtorch adds into zeros, so −0 becomes +0), the others, every position of a window chosen
-    /// −1, and the rows and columns no window covers (odd sizes) get +0.
-    /// </summary>
-    public static void Backward(float* gradOutput, int* choice, float* gradInput, long planes, int height, int width) =>
-        BackwardPlanes(gradOutput, choice, gradInput, 0, planes, height, width);
-
-    private static void ForwardPlanes(float* input, float* output, int* choice, long from, long to, int height, int width, bool relu)
+    public static void Forward(float* input, float* output, int* choice, long planes, int height, int width, bool relu)
     {
         int outHeight = height / 2, outWidth = width / 2;
         var vector = Avx2.IsSupported && outWidth >= Lanes;
-        for (var plane = from; plane < to; plane++)
+        for (long plane = 0; plane < planes; plane++)
         {
             var top = input + plane * height * width;
             var o = output + plane * outHeight * outWidth;
@@ -109,11 +98,16 @@ internal static unsafe class MaxPool2x2Kernel
         return (Avx.Shuffle(low, high, 0b10_00_10_00), Avx.Shuffle(low, high, 0b11_01_11_01));
     }
 
-    private static void BackwardPlanes(float* gradOutput, int* choice, float* gradInput, long from, long to, int height, int width)
+    /// <summary>
+    /// Writes every element of the input gradient: the chosen position of a window gets 0 + g
+    /// (libtorch adds into zeros, so −0 becomes +0), the others, every position of a window chosen
+    /// −1, and the rows and columns no window covers (odd sizes) get +0.
+    /// </summary>
+    public static void Backward(float* gradOutput, int* choice, float* gradInput, long planes, int height, int width)
     {
         int outHeight = height / 2, outWidth = width / 2;
         var vector = Avx2.IsSupported && outWidth >= Lanes;
-        for (var plane = from; plane < to; plane++)
+        for (long plane = 0; plane < planes; plane++)
         {
             var g = gradOutput + plane * outHeight * outWidth;
             var c = choice + plane * outHeight * outWidth;
