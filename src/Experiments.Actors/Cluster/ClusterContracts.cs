@@ -24,7 +24,8 @@ public static class ClusterContracts
         .Add<RequestWork, RequestWorkV1>("request-work/1", m => new(m.Node, m.Slot), c => new(c.Node, c.Slot))
         .Add<WorkOffered, WorkOfferedV1>("work-offered/1", ToContract, FromContract)
         .Add<StartWork, WorkIdV1>("start-work/1", m => new(m.WorkId), c => new(c.Work))
-        .Add<FileChunk, FileChunkV1>("file-chunk/1", m => new(m.WorkId, m.File, m.Index, m.Count, m.Bytes), c => new(c.Work, c.File, c.Index, c.Count, c.Bytes))
+        .AddBinary<FileChunk>("file-chunk/2", FileChunkV2.Write, FileChunkV2.Read)
+        .AddReadOnly<FileChunk, FileChunkV1>("file-chunk/1", c => new(c.Work, c.File, c.Index, c.Count, c.Bytes))
         .Add<ChunkAck, ChunkAckV1>("chunk-ack/1", m => new(m.WorkId, m.File, m.Index), c => new(c.Work, c.File, c.Index))
         .Add<FileCopy, FileCopyV1>("file-copy/1", m => new(m.WorkId, m.File, m.SameAs), c => new(c.Work, c.File, c.SameAs))
         .Add<FetchData, FetchDataV1>("fetch-data/1", m => new(m.Sha256), c => new(c.Sha256))
@@ -84,6 +85,42 @@ public static class ClusterContracts
         [property: JsonPropertyName("index")] int Index,
         [property: JsonPropertyName("count")] int Count,
         [property: JsonPropertyName("bytes")] byte[] Bytes);
+
+    /// <summary>
+    /// file-chunk/2: work and file (BinaryWriter strings: length-prefixed UTF-8), index, count and the
+    /// byte count (little-endian int32), then the bytes themselves, nothing after them.
+    /// </summary>
+    public static class FileChunkV2
+    {
+        public static byte[] Write(FileChunk m)
+        {
+            var buffer = new MemoryStream(m.Bytes.Length + m.WorkId.Length + m.File.Length + 32);
+            using (var writer = new BinaryWriter(buffer, System.Text.Encoding.UTF8, leaveOpen: true))
+            {
+                writer.Write(m.WorkId);
+                writer.Write(m.File);
+                writer.Write(m.Index);
+                writer.Write(m.Count);
+                writer.Write(m.Bytes.Length);
+                writer.Write(m.Bytes);
+            }
+            return buffer.Length == buffer.Capacity ? buffer.GetBuffer() : buffer.ToArray();
+        }
+
+        public static FileChunk Read(byte[] bytes)
+        {
+            using var reader = new BinaryReader(new MemoryStream(bytes, writable: false), System.Text.Encoding.UTF8);
+            var work = reader.ReadString();
+            var file = reader.ReadString();
+            var index = reader.ReadInt32();
+            var count = reader.ReadInt32();
+            var length = reader.ReadInt32();
+            var left = bytes.Length - reader.BaseStream.Position;
+            if (index < 0 || count < 1 || index >= count || length < 0 || length != left)
+                throw new FormatException($"chunk {index} of {count} with {length} bytes announced and {left} present");
+            return new FileChunk(work, file, index, count, reader.ReadBytes(length));
+        }
+    }
 
     public sealed record ChunkAckV1(
         [property: JsonPropertyName("work")] string Work, [property: JsonPropertyName("file")] string File, [property: JsonPropertyName("index")] int Index);

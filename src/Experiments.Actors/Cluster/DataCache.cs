@@ -106,10 +106,10 @@ public sealed class DataCache : ReceiveActor
             }
         }
         var path = CachePath(file);
-        _fetching[file.Sha256] = new IncomingFile(path, FileChunks.CountOf(file.Size), bytes =>
+        _fetching[file.Sha256] = new IncomingFile(path, FileChunks.CountOf(file.Size), (length, sha256) =>
         {
-            if (bytes.LongLength != file.Size || FileChunks.Sha256Of(bytes) != file.Sha256)
-                throw new InvalidDataException($"its {bytes.LongLength} bytes do not have the size and SHA-256 the coordinator announced");
+            if (length != file.Size || sha256 != file.Sha256)
+                throw new InvalidDataException($"its {length} bytes do not have the size and SHA-256 the coordinator announced");
         });
         _log.Info("Fetching data file {Path} ({Size} bytes, {Sha256}) from the coordinator", file.Path, file.Size, file.Sha256);
         Context.ActorSelection(_queuePath).Tell(new FetchData(file.Sha256));

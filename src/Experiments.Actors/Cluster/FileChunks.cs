@@ -8,15 +8,18 @@ namespace Experiments.Actors.Cluster;
 
 /// <summary>
 /// Files (checkpoints of several MB, sample grids, TensorBoard event files, IDX data) cross the
-/// network in 1 MiB chunks, base64 in JSON (~1.4 MB), below remoting's 4 MiB frame limit
-/// (ClusterSettings), with up to <see cref="Window"/> unacknowledged at a time.
+/// network in 64 KiB chunks (file-chunk/2, raw bytes), with up to <see cref="Window"/>
+/// unacknowledged at a time. A chunk stays below .NET's 85,000-byte large-object threshold at
+/// every copy on its way (the file's slice, the frame, the bytes read back): the 1 MiB chunks in
+/// base64 JSON before cost both ends a stream of large-object allocations, each on fresh pages
+/// the kernel had to zero, and the gen-2 collections they triggered (docs/PERFORMANCE.md, "Cluster").
 /// </summary>
 public static partial class FileChunks
 {
-    public const int ChunkSize = 1024 * 1024;
+    public const int ChunkSize = 64 * 1024;
 
-    /// <summary>Chunks in flight per transfer: a 4 MB checkpoint goes in one round trip, not one per chunk.</summary>
-    public const int Window = 4;
+    /// <summary>Chunks in flight per transfer (2 MiB): a 4 MB checkpoint takes two round trips, not one per chunk.</summary>
+    public const int Window = 32;
 
     public const string LastCheckpoint = "last.ckpt";
     public const string BestCheckpoint = "best.ckpt";
@@ -140,26 +143,34 @@ public sealed class ChunkSender(string transfer)
 }
 
 /// <summary>
-/// One file being received: chunks in order, kept in memory, written atomically to its place when
-/// the last arrives (after <paramref name="check"/>, which throws to refuse the bytes).
+/// One file being received: chunks in order, kept in memory as they came (no contiguous copy),
+/// written atomically to its place when the last arrives, after <paramref name="check"/> (given
+/// the file's length and SHA-256, computed only when there is a check), which throws to refuse the bytes.
 /// </summary>
-public sealed class IncomingFile(string path, int count, Action<byte[]>? check = null)
+public sealed class IncomingFile(string path, int count, Action<long, string>? check = null)
 {
-    private readonly MemoryStream _bytes = new();
-    private int _next;
+    private readonly List<byte[]> _chunks = new();
 
     public string Path => path;
 
     /// <summary>True when this chunk completed the file (then it is on disk). A chunk out of order is an error.</summary>
     public bool Add(int index, byte[] bytes)
     {
-        if (index != _next) throw new InvalidDataException($"{path}: chunk {index} arrived, {_next} expected");
-        _bytes.Write(bytes);
-        _next++;
-        if (_next < count) return false;
-        var whole = _bytes.ToArray();
-        check?.Invoke(whole);
-        AtomicFile.Write(path, whole);
+        if (index != _chunks.Count) throw new InvalidDataException($"{path}: chunk {index} arrived, {_chunks.Count} expected");
+        _chunks.Add(bytes);
+        if (_chunks.Count < count) return false;
+        if (check is not null) check(_chunks.Sum(c => (long)c.Length), Sha256Of(_chunks));
+        AtomicFile.Write(path, stream =>
+        {
+            foreach (var chunk in _chunks) stream.Write(chunk);
+        });
         return true;
+    }
+
+    private static string Sha256Of(List<byte[]> chunks)
+    {
+        using var hash = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
+        foreach (var chunk in chunks) hash.AppendData(chunk);
+        return Convert.ToHexStringLower(hash.GetHashAndReset());
     }
 }

@@ -36,8 +36,11 @@ public sealed class RemoteTrial : ReceiveActor
     private string _workId = "";
     private DateTime? _lostAt;
     private ChunkSender _outgoing = new("");
-    /// <summary>The files installed whole from the current slot (what a <see cref="FileCopy"/> may copy).</summary>
-    private readonly HashSet<string> _installed = new();
+    /// <summary>
+    /// The files installed whole from the current slot (what a <see cref="FileCopy"/> may copy), with
+    /// a checkpoint's SHA-256 (its copy reuses it rather than hashing the bytes again).
+    /// </summary>
+    private readonly Dictionary<string, byte[]> _installed = new();
     /// <summary>The sweep's dataset when it names its own IDX files (they go with every offer); else null.</summary>
     private readonly Experiments.Core.Spec.DatasetSpec? _ownFiles;
     private ImmutableArray<DataFile> _data = [];
@@ -183,8 +186,7 @@ public sealed class RemoteTrial : ReceiveActor
             if (_incoming.TryGetValue(chunk.File, out var file) && file.Add(chunk.Index, chunk.Bytes))
             {
                 _incoming.Remove(chunk.File);
-                if (checkpoint) Install(file.Path, path);
-                _installed.Add(chunk.File);
+                _installed[chunk.File] = checkpoint ? CheckpointIntegrity.Adopt(file.Path, path) : [];
             }
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException or InvalidDataException or CheckpointException)
@@ -199,14 +201,12 @@ public sealed class RemoteTrial : ReceiveActor
     /// <summary>best.ckpt with the bytes of the last.ckpt just installed: copied here rather than sent again.</summary>
     private void Copy(FileCopy copy)
     {
-        if (FileChunks.IsCheckpoint(copy.File) && FileChunks.IsCheckpoint(copy.SameAs) && _installed.Contains(copy.SameAs))
+        if (FileChunks.IsCheckpoint(copy.File) && FileChunks.IsCheckpoint(copy.SameAs) && _installed.TryGetValue(copy.SameAs, out var digest))
         {
-            var path = Path.Combine(_directory, copy.File);
             try
             {
-                File.Copy(Path.Combine(_directory, copy.SameAs), path + ".upload", overwrite: true);
-                Install(path + ".upload", path);
-                _installed.Add(copy.File);
+                CheckpointIntegrity.AdoptCopy(Path.Combine(_directory, copy.SameAs), digest, Path.Combine(_directory, copy.File));
+                _installed[copy.File] = digest;
             }
             catch (Exception e) when (e is IOException or UnauthorizedAccessException or InvalidDataException or CheckpointException)
             {
@@ -217,19 +217,6 @@ public sealed class RemoteTrial : ReceiveActor
         else _log.Warning("Trial {TrialId} fold {Fold} epoch {Epoch}: refused to copy {SameAs} to {File} for {Node}",
             [Key.ConfigId, Key.Fold, _history.Count, copy.SameAs, copy.File, _node]);
         Sender.Tell(new ChunkAck(copy.WorkId, copy.File, 0));
-    }
-
-    /// <summary>Only a checkpoint whose content matches its trailer replaces the one in the results folder.</summary>
-    private static void Install(string uploaded, string path)
-    {
-        var check = CheckpointIntegrity.Check(uploaded);
-        if (check.Health == CheckpointHealth.Damaged)
-        {
-            File.Delete(uploaded);
-            throw new InvalidDataException($"damaged in transit: {check.Problem}");
-        }
-        File.Move(uploaded, path, overwrite: true);
-        CheckpointIntegrity.Repair(path);
     }
 
     private void SlotLost()

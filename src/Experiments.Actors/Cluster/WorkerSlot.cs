@@ -249,9 +249,10 @@ public sealed class WorkerSlot : ReceiveActor, IWithTimers
         try
         {
             using var stream = new FileStream(Path.Combine(WorkDirectory, file), FileMode.Open, FileAccess.Read, FileShare.ReadWrite);
-            var bytes = new MemoryStream();
-            stream.CopyTo(bytes);
-            return bytes.ToArray();
+            // One array of the file's size, not a growing copy (a checkpoint is several MB, every epoch).
+            var bytes = new byte[stream.Length];
+            var read = stream.ReadAtLeast(bytes, bytes.Length, throwOnEndOfStream: false);
+            return read == bytes.Length ? bytes : bytes[..read];
         }
         catch (IOException e)
         {

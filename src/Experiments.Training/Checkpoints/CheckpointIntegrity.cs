@@ -54,7 +54,45 @@ public static class CheckpointIntegrity
         return check;
     }
 
-    private static (CheckpointCheck Check, byte[]? FileDigest) Inspect(string path)
+    /// <summary>
+    /// For a checkpoint received whole at <paramref name="received"/> (a temporary beside
+    /// <paramref name="path"/>): checked against its trailer in one streamed pass, then renamed over
+    /// <paramref name="path"/> with a sidecar of the digest that pass computed. A damaged file is
+    /// deleted and nothing replaced. Returns the whole file's digest, for a copy of the same bytes.
+    /// </summary>
+    public static byte[] Adopt(string received, string path)
+    {
+        var (check, fileDigest) = Inspect(received, judgeSidecar: false);
+        if (check.Health == CheckpointHealth.Damaged)
+        {
+            File.Delete(received);
+            throw new CheckpointException($"damaged in transit: {check.Problem}");
+        }
+        AtomicFile.RemoveTemporaries(path);
+        AtomicFile.RemoveTemporaries(CheckpointSidecar.PathOf(path));
+        File.Move(received, path, overwrite: true);
+        CheckpointSidecar.Write(path, fileDigest!);
+        return fileDigest!;
+    }
+
+    /// <summary>
+    /// <paramref name="path"/> gets the bytes of <paramref name="source"/>, a checkpoint adopted just
+    /// before with <paramref name="fileDigest"/>: written atomically and given the same digest in
+    /// its own sidecar, without hashing the bytes again.
+    /// </summary>
+    public static void AdoptCopy(string source, byte[] fileDigest, string path)
+    {
+        AtomicFile.RemoveTemporaries(path);
+        AtomicFile.RemoveTemporaries(CheckpointSidecar.PathOf(path));
+        AtomicFile.Write(path, target =>
+        {
+            using var bytes = new FileStream(source, FileMode.Open, FileAccess.Read, FileShare.Read, BufferSize, FileOptions.SequentialScan);
+            bytes.CopyTo(target);
+        });
+        CheckpointSidecar.Write(path, fileDigest);
+    }
+
+    private static (CheckpointCheck Check, byte[]? FileDigest) Inspect(string path, bool judgeSidecar = true)
     {
         if (!File.Exists(path))
         {
@@ -74,6 +112,7 @@ public static class CheckpointIntegrity
             return (new CheckpointCheck(path, CheckpointHealth.Damaged, $"not a checkpoint, or truncated ({digests.Length} bytes)"), null);
         if (!digests.Content.AsSpan().SequenceEqual(digests.Trailer))
             return (new CheckpointCheck(path, CheckpointHealth.Damaged, "its content does not match its own SHA-256 trailer: truncated or altered"), null);
+        if (!judgeSidecar) return (new CheckpointCheck(path, CheckpointHealth.Ok, null), digests.WholeFile);
         var (health, problem) = CheckpointSidecar.Judge(path, digests.WholeFile, digests.Trailer);
         return (new CheckpointCheck(path, health, problem), digests.WholeFile);
     }

@@ -81,6 +81,45 @@ public sealed class ClusterSerializerSpecs() : TestKit(TestConfig.Actors)
     }
 
     [Fact]
+    public void Should_carry_a_file_chunk_as_its_raw_bytes_below_the_large_object_threshold()
+    {
+        var bytes = Enumerable.Range(0, FileChunks.ChunkSize).Select(i => (byte)(i * 7)).ToArray();
+        var chunk = new FileChunk("w1-0123456789abcdef", "last.ckpt", 2, 65, bytes);
+
+        var (written, manifest) = Write(chunk);
+        var read = (FileChunk)Sys.Serialization.Deserialize(written, ClusterSerializer.Id, manifest);
+
+        Assert.Equal("file-chunk/2", manifest);
+        Assert.True(written.Length < 85_000, $"{written.Length} bytes on the wire");
+        Assert.Equal((chunk.WorkId, chunk.File, chunk.Index, chunk.Count), (read.WorkId, read.File, read.Index, read.Count));
+        Assert.Equal(bytes, read.Bytes);
+    }
+
+    [Theory]
+    [InlineData(1)]
+    [InlineData(5)]
+    public void Should_refuse_a_file_chunk_whose_bytes_are_cut_short_or_padded(int change)
+    {
+        var (written, manifest) = Write(new FileChunk("w1", "last.ckpt", 0, 1, [1, 2, 3, 4, 5, 6]));
+        var cut = written[..^change];
+        var padded = written.Concat(new byte[change]).ToArray();
+
+        Assert.Contains("cannot read a 'file-chunk/2'", Assert.Throws<SerializationException>(() => Sys.Serialization.Deserialize(cut, ClusterSerializer.Id, manifest)).Message);
+        Assert.Contains("cannot read a 'file-chunk/2'", Assert.Throws<SerializationException>(() => Sys.Serialization.Deserialize(padded, ClusterSerializer.Id, manifest)).Message);
+    }
+
+    [Fact]
+    public void Should_still_read_a_file_chunk_of_the_json_form_written_before()
+    {
+        var json = Encoding.UTF8.GetBytes("""{"work":"w1","file":"best.ckpt","index":0,"count":2,"bytes":"AAEC/w=="}""");
+
+        var read = (FileChunk)Sys.Serialization.Deserialize(json, ClusterSerializer.Id, "file-chunk/1");
+
+        Assert.Equal(("w1", "best.ckpt", 0, 2), (read.WorkId, read.File, read.Index, read.Count));
+        Assert.Equal(new byte[] { 0, 1, 2, 255 }, read.Bytes);
+    }
+
+    [Fact]
     public void Should_refuse_an_unknown_manifest()
     {
         var error = Assert.Throws<SerializationException>(() => Sys.Serialization.Deserialize([], ClusterSerializer.Id, "System.Diagnostics.Process"));

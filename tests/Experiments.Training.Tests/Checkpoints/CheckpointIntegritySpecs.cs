@@ -37,6 +37,52 @@ public sealed class CheckpointIntegritySpecs : IDisposable
     }
 
     [Fact]
+    public void Should_adopt_a_received_checkpoint_with_a_sidecar_of_its_own_digest()
+    {
+        var received = _dir.File("last.ckpt.upload");
+        CheckpointFile.Write(received, Meta(2), Sections(2));
+        File.Delete(CheckpointSidecar.PathOf(received));
+        var expected = WholeFileDigest(received);
+
+        var digest = CheckpointIntegrity.Adopt(received, Last);
+
+        Assert.False(File.Exists(received));
+        Assert.Equal(expected, Hex(digest));
+        Assert.Equal(CheckpointHealth.Ok, CheckpointIntegrity.Check(Last).Health);
+    }
+
+    [Fact]
+    public void Should_refuse_to_adopt_a_damaged_checkpoint_and_keep_the_one_in_place()
+    {
+        CheckpointFile.Write(Last, Meta(1), Sections(1));
+        var before = File.ReadAllBytes(Last);
+        var received = _dir.File("last.ckpt.upload");
+        CheckpointFile.Write(received, Meta(2), Sections(2));
+        FlipAByte(received);
+
+        var error = Assert.Throws<CheckpointException>(() => CheckpointIntegrity.Adopt(received, Last));
+
+        Assert.Contains("damaged in transit", error.Message);
+        Assert.False(File.Exists(received));
+        Assert.Equal(before, File.ReadAllBytes(Last));
+        Assert.Equal(CheckpointHealth.Ok, CheckpointIntegrity.Check(Last).Health);
+    }
+
+    [Fact]
+    public void Should_copy_an_adopted_checkpoint_with_the_same_digest_and_a_sidecar_that_verifies()
+    {
+        var received = _dir.File("last.ckpt.upload");
+        CheckpointFile.Write(received, Meta(3), Sections(3));
+        var digest = CheckpointIntegrity.Adopt(received, Last);
+        var best = _dir.File("best.ckpt");
+
+        CheckpointIntegrity.AdoptCopy(Last, digest, best);
+
+        Assert.Equal(File.ReadAllBytes(Last), File.ReadAllBytes(best));
+        Assert.Equal(CheckpointHealth.Ok, CheckpointIntegrity.Check(best).Health);
+    }
+
+    [Fact]
     public void Should_judge_a_legacy_sidecar_legacy_not_damaged()
     {
         CheckpointFile.Write(Last, Meta(1), Sections(1));
