@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using System.Runtime.Intrinsics;
 
 namespace Experiments.Training.Kernels;
@@ -34,6 +35,9 @@ internal readonly record struct AdamConstants(float Beta1, float OneMinusBeta1, 
 internal static unsafe class AdamKernel
 {
     /// <summary>The moments: m and v updated in place from the gradient.</summary>
+    // Optimised at its first call: it is not precompiled (AVX2), and at tier 0 a fresh process ran its
+    // first steps with the vector helpers as calls until tiering caught up (docs/PERFORMANCE.md, "Cluster").
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void Moments(float* p, float* g, float* m, float* v, long count, in AdamConstants k)
     {
         var decay = k.WeightDecay != 0f;
@@ -64,6 +68,7 @@ internal static unsafe class AdamKernel
     }
 
     /// <summary>The parameter update from m and s = √v.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void Update(float* p, float* m, float* s, long count, in AdamConstants k)
     {
         long i = 0;

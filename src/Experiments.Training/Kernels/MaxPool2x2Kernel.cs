@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using System.Runtime.Intrinsics;
 using System.Runtime.Intrinsics.X86;
 
@@ -22,6 +23,9 @@ internal static unsafe class MaxPool2x2Kernel
 {
     private const int Lanes = 8;
 
+    // Optimised at its first call: it is not precompiled (AVX2), and at tier 0 a fresh process ran its
+    // first steps with the vector helpers as calls until tiering caught up (docs/PERFORMANCE.md, "Cluster").
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void Forward(float* input, float* output, int* choice, long planes, int height, int width, bool relu)
     {
         int outHeight = height / 2, outWidth = width / 2;
@@ -46,6 +50,7 @@ internal static unsafe class MaxPool2x2Kernel
         }
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static void ForwardOne(float* top, float* bottom, float* output, int* choice, bool relu)
     {
         var max = top[0];
@@ -62,6 +67,7 @@ internal static unsafe class MaxPool2x2Kernel
         *choice = at;
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static void ForwardEight(float* top, float* bottom, float* output, int* choice, bool relu)
     {
         var (a, b) = Deinterleave(top);
@@ -83,6 +89,7 @@ internal static unsafe class MaxPool2x2Kernel
         Avx2.Permute4x64(at.AsInt64(), 0b11_01_10_00).AsInt32().Store(choice);
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static void Take(Vector256<float> value, int position, ref Vector256<float> max, ref Vector256<int> at)
     {
         var wins = Avx.Or(Avx.CompareGreaterThan(value, max), Avx.CompareUnordered(value, value));
@@ -91,6 +98,7 @@ internal static unsafe class MaxPool2x2Kernel
     }
 
     /// <summary>16 floats of a row: the even columns and the odd ones (windows in the order 0 1 4 5 2 3 6 7).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static (Vector256<float> Even, Vector256<float> Odd) Deinterleave(float* row)
     {
         var low = Avx.LoadVector256(row);
@@ -103,6 +111,7 @@ internal static unsafe class MaxPool2x2Kernel
     /// (libtorch adds into zeros, so −0 becomes +0), the others, every position of a window chosen
     /// −1, and the rows and columns no window covers (odd sizes) get +0.
     /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void Backward(float* gradOutput, int* choice, float* gradInput, long planes, int height, int width)
     {
         int outHeight = height / 2, outWidth = width / 2;
@@ -129,6 +138,7 @@ internal static unsafe class MaxPool2x2Kernel
         }
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static void BackwardOne(float gradient, int at, float* top, float* bottom)
     {
         var value = gradient == 0f ? 0f : gradient; // 0 + g, without trusting the JIT not to fold it
@@ -138,6 +148,7 @@ internal static unsafe class MaxPool2x2Kernel
         bottom[1] = at == 3 ? value : 0f;
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static void BackwardEight(float* gradient, int* choice, float* top, float* bottom)
     {
         var g = Avx.LoadVector256(gradient);
@@ -147,10 +158,12 @@ internal static unsafe class MaxPool2x2Kernel
         Interleave(At(value, at, 2), At(value, at, 3), bottom);
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static Vector256<float> At(Vector256<float> value, Vector256<int> at, int position) =>
         Avx.And(value, Avx2.CompareEqual(at, Vector256.Create(position)).AsSingle());
 
     /// <summary>Writes 16 floats: even[0], odd[0], even[1], odd[1], …</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static void Interleave(Vector256<float> even, Vector256<float> odd, float* row)
     {
         var low = Avx.UnpackLow(even, odd);   // 0 0 1 1 | 4 4 5 5
