@@ -50,8 +50,10 @@ public static class DigitClassifierCache
     {
         var path = Ensure(data, seed, cacheDirectory).Path;
         var (_, sections) = CheckpointFile.Read(path);
-        TorchRuntime.EnsureLoaded();
-        var model = new DigitCnn(Recipe.Hidden, Recipe.Dropout);
+        // Its initial weights are replaced below, but building it draws from torch's global generator:
+        // under SeededInit's lock, so that those draws never fall inside another trial's seeded
+        // initialisation on another thread (a GAN trial loads it while a sibling trial builds its model).
+        var model = SeededInit.Create(seed, () => new DigitCnn(Recipe.Hidden, Recipe.Dropout));
         TorchState.Load(model, TorchState.Section(path, sections, "model"));
         model.eval();
         return model;

@@ -1,5 +1,7 @@
 using Experiments.Training.Checkpoints;
+using Experiments.Training.Cnn;
 using Experiments.Training.Gan;
+using TorchSharp;
 using Xunit.Abstractions;
 
 namespace Experiments.Training.Tests.Gan;
@@ -28,6 +30,24 @@ public class DigitClassifierCacheSpecs(GanFixture fixture, ITestOutputHelper out
     {
         output.WriteLine($"held-out accuracy {fixture.ConcurrentRequests[0].HeldOutAccuracy:P2}");
         Assert.All(fixture.ConcurrentRequests, r => Assert.True(r.HeldOutAccuracy >= 0.95, $"accuracy {r.HeldOutAccuracy}"));
+    }
+
+    [Fact]
+    public async Task Should_not_draw_inside_another_threads_seeded_initialisation_when_loading_a_copy()
+    {
+        float Draw() => torch.rand(4).data<float>().ToArray().Sum();
+        var expected = SeededInit.Create(11, Draw);
+        Task<DigitCnn>? loading = null;
+        // Thread A holds the seeded initialisation open while thread B loads a copy of the classifier;
+        // had B built its model outside the lock, its draws would come between A's seed and A's draw.
+        var drawn = SeededInit.Create(11, () =>
+        {
+            loading = Task.Run(fixture.LoadClassifier);
+            Thread.Sleep(300);
+            return Draw();
+        });
+        using var copy = await loading!;
+        Assert.Equal(expected, drawn);
     }
 
     [Fact]
