@@ -4,9 +4,8 @@ using Experiments.Core.Trials;
 namespace Experiments.Core.Scheduling;
 
 /// <summary>
-/// One config's folds as the record has them. Folds run one after another; a config pruned on any
-/// fold runs no further folds (it is pruned for the sweep); early-stopped, failed or diverged
-/// folds do not close it.
+/// One config's folds as the record has them. A config pruned on any fold runs no further folds (it
+/// is pruned for the sweep); early-stopped, failed or diverged folds do not close it.
 /// </summary>
 public sealed class ConfigFolds(SweepRecord record, int folds)
 {
@@ -16,12 +15,14 @@ public sealed class ConfigFolds(SweepRecord record, int folds)
     public bool IsDone(int configId) => IsPruned(configId) || NextFold(configId) is null;
 
     /// <summary>The first fold without an outcome, or null when none is left or the config is pruned.</summary>
-    public int? NextFold(int configId)
+    public int? NextFold(int configId) => OpenFolds(configId).Select(f => (int?)f).FirstOrDefault();
+
+    /// <summary>Every fold without an outcome, in order; none when the config is pruned.</summary>
+    public IEnumerable<int> OpenFolds(int configId)
     {
-        if (IsPruned(configId)) return null;
+        if (IsPruned(configId)) yield break;
         for (var fold = 0; fold < folds; fold++)
-            if (record.OutcomeOf(new TrialKey(configId, fold)) is null) return fold;
-        return null;
+            if (record.OutcomeOf(new TrialKey(configId, fold)) is null) yield return fold;
     }
 
     /// <summary>Folds that will never run: those a pruned config did not reach.</summary>

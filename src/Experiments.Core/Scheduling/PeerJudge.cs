@@ -41,11 +41,13 @@ public sealed class PeerJudge(SweepSpec spec, SweepRecord record, ConfigFolds co
             : new EpochDecision(key, epoch, Verdict.Continue);
     }
 
+    /// <summary>Whether the rule could ever prune this config (it never prunes those below min-trials).</summary>
+    public bool CanPrune(int configId) => spec.Pruning.Rule != PruningRule.None && configId >= spec.Pruning.MinTrials;
+
     /// <summary>Whether the rule could prune here at all: when it cannot, there is nothing to wait for.</summary>
     private bool MayPrune(TrialKey key, int epoch) => spec.Pruning.Rule switch
     {
-        PruningRule.None => false,
-        _ when epoch < Math.Max(1, spec.Pruning.GraceEpochs) || key.ConfigId < spec.Pruning.MinTrials => false,
+        _ when !CanPrune(key.ConfigId) || epoch < Math.Max(1, spec.Pruning.GraceEpochs) => false,
         PruningRule.Asha => Pruning.IsRung(epoch, spec.Pruning),
         PruningRule.Hyperband => Pruning.IsRung(epoch, spec.Pruning, BracketOf(key.ConfigId)),
         _ => true,

@@ -13,7 +13,8 @@ namespace Experiments.Core.Scheduling;
 /// Built on a replayed record, it re-asks the search the configs the journal started, in order,
 /// telling it the same results at the same points: recovery rebuilds the same search state.
 /// Order of launches: the lowest config with a fold to run first (a restarted sweep's interrupted
-/// folds are exactly those), then a new config when the search may be asked.
+/// folds are exactly those), then a new config when the search may be asked, and only then a
+/// further fold of a config already running, if no rule can prune that config.
 /// </summary>
 public sealed class SweepScheduler
 {
@@ -134,8 +135,19 @@ public sealed class SweepScheduler
         for (var id = _firstOpen; id < Configs.Count; id++)
             if (!_running.Any(k => k.ConfigId == id) && _configs.NextFold(id) is { } fold)
                 return Launch(Configs[id], fold);
-        return _pacer.Ask() is { } config ? Launch(config, 0) : null;
+        if (_pacer.Ask() is { } config) return Launch(config, 0);
+        // Nothing else can start, so a slot would idle (a sweep's last configs, or an adaptive search
+        // waiting for results): a config that no rule can prune runs its next fold beside the one
+        // running. Its folds' results do not depend on their order, so nothing else changes.
+        for (var id = _firstOpen; id < Configs.Count; id++)
+            if (!_judge.CanPrune(id) && IdleFold(id) is { } fold)
+                return Launch(Configs[id], fold);
+        return null;
     }
+
+    /// <summary>The config's first fold that has no outcome and is not running.</summary>
+    private int? IdleFold(int configId) =>
+        _configs.OpenFolds(configId).Where(f => !_running.Contains(new TrialKey(configId, f))).Select(f => (int?)f).FirstOrDefault();
 
     private TrialLaunch Launch(TrialConfig config, int fold)
     {

@@ -92,7 +92,8 @@ public sealed class SearchPacingSpecs
 
         Assert.Equal(one.Calls, four.Calls);
         Assert.Equal(8, one.Calls.Count(c => c.StartsWith("tell")));
-        Assert.InRange(wide.MaxRunning, 1, 2); // max-in-flight bounds an adaptive sweep's width
+        Assert.InRange(wide.MaxConfigsRunning, 1, 2); // max-in-flight bounds the configs an adaptive sweep has in flight
+        Assert.Equal(4, wide.MaxRunning); // and the slots it leaves free take those configs' further folds, where no rule can prune
     }
 
     [Fact]

@@ -36,6 +36,7 @@ internal sealed class Simulation
     public List<(TrialKey Key, int Epoch, Verdict Verdict, string Reason)> Decisions { get; } = new();
     public List<TrialLaunch> Launched { get; } = new();
     public int MaxRunning { get; private set; }
+    public int MaxConfigsRunning { get; private set; }
     public int Waiting => _waiting.Count;
 
     /// <summary>Runs until the scheduler is done, or for at most <paramref name="steps"/> epochs; true when done.</summary>
@@ -75,6 +76,7 @@ internal sealed class Simulation
             _running[launch.Key] = Record.Epochs(launch.Key).Count;
         }
         MaxRunning = Math.Max(MaxRunning, _running.Count);
+        MaxConfigsRunning = Math.Max(MaxConfigsRunning, _running.Keys.Select(k => k.ConfigId).Distinct().Count());
         // A resumed trial-fold reports the epoch it resumes after again and waits for the decision (TrialPlan.AskAfterResuming).
         foreach (var launch in launches.Where(l => l.Resumes && Record.Epochs(l.Key).Count > 0)) Decide(launch.Key);
     }

@@ -74,6 +74,39 @@ public sealed class SweepSchedulerSpecs
     }
 
     [Fact]
+    public void Should_run_the_last_configs_folds_side_by_side_when_nothing_else_can_start_and_nothing_can_prune()
+    {
+        var (scheduler, record) = Fresh(Grid(configs: 2, folds: 3));
+        scheduler.NextLaunches(2);
+        End(scheduler, record, new TrialKey(0, 0), TrialStatus.Completed);
+        Assert.Equal([new TrialKey(0, 1)], scheduler.NextLaunches(1).Select(l => l.Key));
+
+        End(scheduler, record, new TrialKey(0, 1), TrialStatus.Completed);
+        End(scheduler, record, new TrialKey(1, 0), TrialStatus.Completed);
+
+        // Only two configs: with config 0's last fold and config 1's next one running, the third slot
+        // takes config 1's last fold instead of idling.
+        Assert.Equal([new TrialKey(0, 2), new TrialKey(1, 1), new TrialKey(1, 2)], scheduler.NextLaunches(3).Select(l => l.Key));
+        Assert.Empty(scheduler.NextLaunches(1));
+    }
+
+    [Fact]
+    public void Should_run_a_prunable_configs_folds_one_after_another_even_with_a_slot_free()
+    {
+        var (scheduler, record) = Fresh(Grid(configs: 3, folds: 3, pruning: Median));
+        // Configs 0 and 1 are below min-trials (the median rule never prunes them): their folds fill the free slots.
+        Assert.Equal([new TrialKey(0, 0), new TrialKey(1, 0), new TrialKey(2, 0), new TrialKey(0, 1), new TrialKey(0, 2), new TrialKey(1, 1)],
+            scheduler.NextLaunches(6).Select(l => l.Key));
+
+        // Config 2 can be pruned on its first fold: its next fold waits for that one, the free slots idle.
+        Assert.Equal([new TrialKey(1, 2)], scheduler.NextLaunches(6).Select(l => l.Key));
+        End(scheduler, record, new TrialKey(0, 0), TrialStatus.Completed);
+        Assert.Empty(scheduler.NextLaunches(6));
+        End(scheduler, record, new TrialKey(2, 0), TrialStatus.Completed);
+        Assert.Equal([new TrialKey(2, 1)], scheduler.NextLaunches(6).Select(l => l.Key));
+    }
+
+    [Fact]
     public void Should_start_no_further_fold_of_a_config_pruned_on_its_first_fold_and_rank_it_as_pruned()
     {
         var (scheduler, record) = Fresh(Grid(configs: 3, folds: 3, pruning: Median));
