@@ -39,6 +39,14 @@ def main():
     torch.set_num_threads(manifest["threads_per_trial"])
     optuna.logging.set_verbosity(optuna.logging.WARNING)
 
+    timings, timings_lock = {}, threading.Lock()  # hidden width -> [epochs, seconds of training + evaluation]
+
+    def timed(hidden, seconds):
+        with timings_lock:
+            entry = timings.setdefault(hidden, [0, 0.0])
+            entry[0] += 1
+            entry[1] += seconds
+
     def orders(config, fold):
         return np.load(os.path.join(args.sweep, seeds[(config, fold)]["file"]))
 
@@ -53,8 +61,10 @@ def main():
             epoch_orders = orders(trial.number, fold)
             history = []
             for epoch in range(1, max_epochs + 1):
+                epoch_started = time.perf_counter()
                 trainer.train_epoch(epoch_orders[epoch - 1], batch, steps)
                 history.append(trainer.evaluate(validation)[1])
+                timed(hidden, time.perf_counter() - epoch_started)
                 epochs += 1
                 trial.set_user_attr("epochs", epochs)
                 if args.median:
@@ -89,6 +99,9 @@ def main():
         "epochs": sum(t.user_attrs.get("epochs", 0) for t in study.trials), "final_epochs": final_epochs,
         "completed": states.count("COMPLETE"), "pruned": states.count("PRUNED"),
         "sweep_seconds": swept - started, "final_seconds": time.time() - swept, "final_threads": args.final_threads,
+        "epoch_seconds": sum(seconds for _, seconds in timings.values()),
+        **{f"epochs_hidden_{h}": n for h, (n, _) in timings.items()},
+        **{f"epoch_seconds_hidden_{h}": seconds for h, (_, seconds) in timings.items()},
     })
 
 

@@ -52,4 +52,20 @@ public sealed class CompareSpecs
         dir.Write("logs/experiments-20261202.clef", """{"@t":"2026-12-02T16:16:03.2402335Z","@mt":"Application started."}""");
         Assert.Null(CompareRuns.FirstEpochStart(dir.File("logs")));
     }
+
+    [Fact]
+    public void Should_sum_the_cross_validation_epochs_seconds_in_all_and_by_hidden_width()
+    {
+        using var dir = new TempDir();
+        dir.Write("trial-0-fold-0/params.json", """{"config":0,"fold":0,"parameters":{"hidden":64,"dropout":0.1}}""");
+        dir.Write("trial-0-fold-0/metrics.csv", "epoch,train-loss,val-loss,val-accuracy,seconds\n1,0.5,0.4,0.9,1.25\n2,0.3,0.3,0.92,0.75\n");
+        dir.Write("trial-1-fold-0/params.json", """{"config":1,"fold":0,"parameters":{"hidden":256,"dropout":0.1}}""");
+        dir.Write("trial-1-fold-0/metrics.csv", "epoch,train-loss,val-loss,val-accuracy,seconds\n1,0.5,0.4,0.9,2.5\n");
+        var times = CompareRuns.EpochTimes([dir.File("trial-0-fold-0"), dir.File("trial-1-fold-0")]);
+        Assert.Equal(4.5, times["epoch_seconds"], 12);
+        Assert.Equal(2.0, times["epoch_seconds_hidden_64"], 12);
+        Assert.Equal(2, times["epochs_hidden_64"]);
+        Assert.Equal(2.5, times["epoch_seconds_hidden_256"], 12);
+        Assert.Equal(1, times["epochs_hidden_256"]);
+    }
 }

@@ -36,7 +36,28 @@ public static class CompareReport
         foreach (var v in summary)
             output.WriteLine($"| {v.Variant} ({v.Metric}) | **{Readable.Number(v.RatioOfMedians)}** | {Readable.Number(v.MedianPairRatio)} | {string.Join(", ", v.PairRatios.Select(r => Readable.Number(r)))} |");
         output.WriteLine(Compare.HigherIsBetter(kind) ? "(above 1: Experiments is faster)" : "(below 1: Experiments is faster)");
+        if (columns == SweepColumns) PrintEpochTimes(samples, output);
     }
+
+    /// <summary>The sweeps' epochs, timed by each side (training and evaluation): in all, and the mean epoch by hidden width.</summary>
+    private static void PrintEpochTimes(IReadOnlyList<Sample> samples, TextWriter output)
+    {
+        var widths = samples.SelectMany(s => s.Values.Keys).Where(k => k.StartsWith(EpochsPrefix, StringComparison.Ordinal))
+            .Select(k => k[EpochsPrefix.Length..]).Distinct().OrderBy(w => int.TryParse(w, out var n) ? n : int.MaxValue).ToList();
+        if (widths.Count == 0) return;
+        output.WriteLine();
+        output.WriteLine($"| variant | pair | side | sum of CV epochs (s) | {string.Join(" | ", widths.Select(w => $"mean epoch, hidden {w} (s) [epochs]"))} |");
+        output.WriteLine($"|---|---:|---|---:|{string.Concat(widths.Select(_ => "---:|"))}");
+        foreach (var s in samples)
+            output.WriteLine($"| {s.Variant} | {s.Pair} | {s.Side} | {Cell(s.Values, "epoch_seconds")} | {string.Join(" | ", widths.Select(w => MeanEpoch(s.Values, w)))} |");
+    }
+
+    private const string EpochsPrefix = "epochs_hidden_";
+
+    private static string MeanEpoch(IReadOnlyDictionary<string, double> values, string width) =>
+        values.TryGetValue(EpochsPrefix + width, out var epochs) && values.TryGetValue($"epoch_seconds_hidden_{width}", out var seconds) && epochs > 0
+            ? $"{Readable.Number(seconds / epochs)} [{epochs:0}]"
+            : "—";
 
     private static string Cell(IReadOnlyDictionary<string, double> values, string key) => values.TryGetValue(key, out var v) ? Readable.Number(v) : "—";
 }

@@ -66,7 +66,7 @@ public static class CompareRuns
         var top = summary.RootElement.GetProperty("leaderboard")[0];
         var trials = Directory.GetDirectories(Path.Combine(directory, "trials"));
         int Epochs(IEnumerable<string> dirs) => dirs.Sum(d => File.Exists(Path.Combine(d, "metrics.csv")) ? File.ReadLines(Path.Combine(d, "metrics.csv")).Count() - 1 : 0);
-        return new Dictionary<string, double>
+        var values = new Dictionary<string, double>
         {
             ["wall_seconds"] = summaryLine.Seconds,
             ["best_cv"] = top.GetProperty("mean").GetDouble(),
@@ -76,6 +76,34 @@ public static class CompareRuns
             ["final_epochs"] = Epochs(trials.Where(d => d.EndsWith("-final", StringComparison.Ordinal))),
             ["pruned"] = summary.RootElement.GetProperty("leaderboard").EnumerateArray().Count(r => r.GetProperty("state").GetString()!.Contains("pruned", StringComparison.Ordinal)),
         };
+        foreach (var (key, value) in EpochTimes(trials.Where(d => !d.EndsWith("-final", StringComparison.Ordinal)))) values[key] = value;
+        return values;
+    }
+
+    /// <summary>
+    /// Where the cross-validation's time went, as sweep.py reports it for the reference: the seconds of every
+    /// epoch (training and evaluation, metrics.csv), in all and by the config's hidden width, with their counts.
+    /// </summary>
+    public static IReadOnlyDictionary<string, double> EpochTimes(IEnumerable<string> trialDirectories)
+    {
+        var values = new Dictionary<string, double> { ["epoch_seconds"] = 0 };
+        foreach (var directory in trialDirectories)
+        {
+            var metrics = Path.Combine(directory, "metrics.csv");
+            if (!File.Exists(metrics)) continue;
+            using var parameters = JsonDocument.Parse(File.ReadAllText(Path.Combine(directory, "params.json")));
+            var hidden = parameters.RootElement.GetProperty("parameters").TryGetProperty("hidden", out var h) ? h.GetRawText() : "none";
+            var lines = File.ReadLines(metrics).ToList();
+            var column = lines[0].Split(',').ToList().IndexOf("seconds");
+            foreach (var line in lines.Skip(1))
+            {
+                var seconds = double.Parse(line.Split(',')[column], CultureInfo.InvariantCulture);
+                values["epoch_seconds"] += seconds;
+                values[$"epoch_seconds_hidden_{hidden}"] = values.GetValueOrDefault($"epoch_seconds_hidden_{hidden}") + seconds;
+                values[$"epochs_hidden_{hidden}"] = values.GetValueOrDefault($"epochs_hidden_{hidden}") + 1;
+            }
+        }
+        return values;
     }
 
     public static IReadOnlyDictionary<string, double> ReferenceSweep(CompareSetup setup, string sweepDirectory, bool median)
