@@ -14,13 +14,13 @@ namespace Experiments.Bench;
 public static class Profile
 {
     /// <param name="fusedRelu">With the project's kernels: ReLU inside the pooling (MaxPool2x2.ThenRelu, as DigitCnn runs it), timed as max_pool2d.</param>
-    public static void Run(IDigitSource data, bool projectKernels, int threads = 1, bool fusedRelu = false)
+    public static void Run(IDigitSource data, bool projectKernels, int threads = 1, bool fusedRelu = false, int hidden = 128)
     {
         TorchRuntime.UseThreads(threads);
-        Console.WriteLine((projectKernels ? fusedRelu ? "project kernels (MaxPool2x2.ThenRelu, Fused.Adam)" : "project kernels (MaxPool2x2, Fused.Adam)" : "libtorch max_pool2d, TorchSharp Adam") + $", {threads} thread(s)");
+        Console.WriteLine((projectKernels ? fusedRelu ? "project kernels (MaxPool2x2.ThenRelu, Fused.Adam)" : "project kernels (MaxPool2x2, Fused.Adam)" : "libtorch max_pool2d, TorchSharp Adam") + $", {threads} thread(s), hidden {hidden}");
         var conv = nn.Conv2d(1, 32, 3);
-        var fc1 = nn.Linear(5408, 128);
-        var fc2 = nn.Linear(128, 10);
+        var fc1 = nn.Linear(5408, hidden);
+        var fc2 = nn.Linear(hidden, 10);
         var ps = conv.parameters().Concat(fc1.parameters()).Concat(fc2.parameters()).ToList();
         using var opt = projectKernels ? new Fused.Adam(ps, 1e-3, beta1: 0.9, beta2: 0.999) : optim.Adam(ps, 1e-3, beta1: 0.9, beta2: 0.999);
         var idx = Enumerable.Range(0, 64).ToArray();

@@ -105,13 +105,21 @@ concurrency.SetAction(async parse =>
 });
 
 var threadsOption = new Option<int>("--threads") { DefaultValueFactory = _ => 1, Description = "torch threads" };
-var profile = new Command("profile", "where a CNN step's time goes, with libtorch's kernels and with the project's, alternately") { rounds, threadsOption };
+var hiddenOption = new Option<int>("--hidden") { DefaultValueFactory = _ => 128, Description = "the CNN's hidden width" };
+var profile = new Command("profile", "where a CNN step's time goes, with libtorch's kernels and with the project's, alternately") { rounds, threadsOption, hiddenOption };
 profile.SetAction(parse =>
 {
     using var data = Digits();
     for (var round = 0; round < parse.GetValue(rounds); round++)
         foreach (var (projectKernels, fusedRelu) in new[] { (false, false), (true, false), (true, true) })
-            Profile.Run(data, projectKernels, parse.GetValue(threadsOption), fusedRelu);
+            Profile.Run(data, projectKernels, parse.GetValue(threadsOption), fusedRelu, parse.GetValue(hiddenOption));
+});
+var epochsOption = new Option<int>("--epochs") { DefaultValueFactory = _ => 4, Description = "epochs" };
+var epochParts = new Command("epoch", "a bare CNN trial-fold's epochs split into steps, evaluation and state capture (the comparison sweep's sizes)") { threadsOption, hiddenOption, epochsOption };
+epochParts.SetAction(parse =>
+{
+    using var data = Digits();
+    EpochParts.Run(data, parse.GetValue(hiddenOption), parse.GetValue(epochsOption), parse.GetValue(threadsOption));
 });
 var adam = new Command("adam", "Adam's step alone on the CNN's parameters: TorchSharp's, Fused.Adam and a tried chunked variant, interleaved") { rounds, threadsOption };
 adam.SetAction(parse => AdamBench.Run(parse.GetValue(threadsOption), parse.GetValue(rounds)));
@@ -134,5 +142,5 @@ gan.SetAction(parse =>
 var tpe = new Command("tpe", "TPE's cost per ask at 200 finished configs, and configs to near-optimum against random search");
 tpe.SetAction(_ => { TpeCost.Run(finished: 200, asks: 100); TpeCost.Versus(seeds: 50, budget: 150, threshold: 0.25); });
 
-var root = new RootCommand("Experiments benchmarks") { cnn, gan, ganProfile, adam, pair, orchestration, overhead, concurrency, profile, tpe, SearchQuality.Command(), Experiments.Bench.Reference.Compare.Command() };
+var root = new RootCommand("Experiments benchmarks") { cnn, gan, ganProfile, adam, pair, orchestration, overhead, concurrency, profile, epochParts, tpe, SearchQuality.Command(), Experiments.Bench.Reference.Compare.Command() };
 return await root.Parse(args).InvokeAsync();
