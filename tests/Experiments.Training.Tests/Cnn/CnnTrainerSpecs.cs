@@ -31,6 +31,23 @@ public class CnnTrainerSpecs(DefaultDigitsFixture fixture)
     }
 
     [Fact]
+    public void Should_capture_each_section_as_a_fresh_stream_writes_it_also_after_a_larger_capture_on_the_same_thread()
+    {
+        TorchRuntime.UseThreads(1);
+        using var wide = new CnnTrainer(fixture.Digits, CnnHyperParameters.Default with { Hidden = 128, BatchSize = 64 }, 3);
+        using var trainer = new CnnTrainer(fixture.Digits, Small, 3);
+        trainer.TrainStep(Batch(0, 64));
+        wide.CaptureState(); // leaves the thread's scratch stream longer than anything the small trainer writes
+
+        var captured = trainer.CaptureState();
+
+        using var stream = new MemoryStream();
+        using (var writer = new BinaryWriter(stream, System.Text.Encoding.UTF8, leaveOpen: true)) trainer.Model.save(writer);
+        Assert.Equal(stream.ToArray(), captured["model"]);
+        Assert.Equal(captured["optimizer"], trainer.CaptureState()["optimizer"]);
+    }
+
+    [Fact]
     public void Should_give_different_initial_weights_for_different_seeds()
     {
         using var a = new CnnTrainer(fixture.Digits, Small, 1);
