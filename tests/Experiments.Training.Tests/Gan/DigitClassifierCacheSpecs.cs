@@ -35,7 +35,11 @@ public class DigitClassifierCacheSpecs(GanFixture fixture, ITestOutputHelper out
     [Fact]
     public async Task Should_not_draw_inside_another_threads_seeded_initialisation_when_loading_a_copy()
     {
-        float Draw() => torch.rand(4).data<float>().ToArray().Sum();
+        float Draw()
+        {
+            using var drawn = torch.rand(4);
+            return drawn.data<float>().ToArray().Sum();
+        }
         var expected = SeededInit.Create(11, Draw);
         Task<DigitCnn>? loading = null;
         // Thread A holds the seeded initialisation open while thread B loads a copy of the classifier;
@@ -43,7 +47,9 @@ public class DigitClassifierCacheSpecs(GanFixture fixture, ITestOutputHelper out
         var drawn = SeededInit.Create(11, () =>
         {
             loading = Task.Run(fixture.LoadClassifier);
-            Thread.Sleep(300);
+            // With the lock, the load cannot finish before this draw, so the wait runs out; without it
+            // the load finishes here, having drawn in between.
+            SpinWait.SpinUntil(() => loading.IsCompleted, TimeSpan.FromMilliseconds(500));
             return Draw();
         });
         using var copy = await loading!;
