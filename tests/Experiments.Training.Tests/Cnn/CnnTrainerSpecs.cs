@@ -31,7 +31,7 @@ public class CnnTrainerSpecs(DefaultDigitsFixture fixture)
     }
 
     [Fact]
-    public void Should_capture_each_section_as_a_fresh_stream_writes_it_also_after_a_larger_capture_on_the_same_thread()
+    public void Should_capture_the_bytes_a_fresh_stream_writes_even_after_a_larger_capture_on_the_same_thread()
     {
         TorchRuntime.UseThreads(1);
         using var wide = new CnnTrainer(fixture.Digits, CnnHyperParameters.Default with { Hidden = 128, BatchSize = 64 }, 3);
