@@ -10,6 +10,7 @@ using Serilog;
 //   dotnet run -c Release --project bench/Experiments.Bench -- gan
 //   dotnet run -c Release --project bench/Experiments.Bench -- profile [--rounds 3] [--threads 1]
 //   dotnet run -c Release --project bench/Experiments.Bench -- adam [--rounds 3] [--threads 1]
+//   dotnet run -c Release --project bench/Experiments.Bench -- sqrt-check
 //   dotnet run -c Release --project bench/Experiments.Bench -- gan-profile [--rounds 3] [--threads 1]
 //   dotnet run -c Release --project bench/Experiments.Bench -- orchestration
 //   dotnet run -c Release --project bench/Experiments.Bench -- overhead --rounds 3
@@ -139,8 +140,11 @@ gan.SetAction(parse =>
         Console.WriteLine($"| {threads} | {GanLoop.Run(data, threads, parse.GetValue(steps)):0.0} |");
 });
 
+var sqrtCheck = new Command("sqrt-check", "the inline square root of Fused.Adam against libtorch's sqrt on all 2^32 float bit patterns");
+sqrtCheck.SetAction(_ => SqrtCheck.Run());
+
 var tpe = new Command("tpe", "TPE's cost per ask at 200 finished configs, and configs to near-optimum against random search");
 tpe.SetAction(_ => { TpeCost.Run(finished: 200, asks: 100); TpeCost.Versus(seeds: 50, budget: 150, threshold: 0.25); });
 
-var root = new RootCommand("Experiments benchmarks") { cnn, gan, ganProfile, adam, pair, orchestration, overhead, concurrency, profile, epochParts, tpe, SearchQuality.Command(), Experiments.Bench.Reference.Compare.Command() };
+var root = new RootCommand("Experiments benchmarks") { cnn, gan, ganProfile, adam, sqrtCheck, pair, orchestration, overhead, concurrency, profile, epochParts, tpe, SearchQuality.Command(), Experiments.Bench.Reference.Compare.Command() };
 return await root.Parse(args).InvokeAsync();

@@ -37,7 +37,7 @@ internal static unsafe class AdamKernel
     /// <summary>The moments: m and v updated in place from the gradient.</summary>
     // Optimised at its first call: it is not precompiled (AVX2), and at tier 0 a fresh process ran its
     // first steps with the vector helpers as calls until tiering caught up (docs/PERFORMANCE.md, "Cluster").
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    [MethodImpl(MethodImplOptions.AggressiveOptimization | MethodImplOptions.NoInlining)]
     public static void Moments(float* p, float* g, float* m, float* v, long count, in AdamConstants k)
     {
         var decay = k.WeightDecay != 0f;
@@ -67,8 +67,51 @@ internal static unsafe class AdamKernel
         }
     }
 
+    // Floats per block of Step: its four arrays (16 KB) stay in L1 between the block's loops.
+    private const int Block = 1024;
+
+    /// <summary>
+    /// The whole step, block by block: the moments, then √v by <see cref="VmlSqrt"/> (libtorch's
+    /// bits, where <see cref="VmlSqrt.ReproducesLibtorch"/>) and the parameter while the block is in
+    /// L1. No √v tensor, and the parameter's storage is streamed from memory once instead of three
+    /// times. A block with a lane MKL's vector path leaves to its scalar path (a zero or denormal v)
+    /// or a scalar tail takes its roots from MKL itself.
+    /// </summary>
+    /// <remarks>The loops are separate methods without calls in them: a call inside a vector loop,
+    /// however rare, makes the JIT keep every vector in memory.</remarks>
+    public static void Step(float* p, float* g, float* m, float* v, long count, in AdamConstants k)
+    {
+        var root = stackalloc float[Block];
+        for (long start = 0; start < count; start += Block)
+        {
+            var n = (int)Math.Min(Block, count - start);
+            Moments(p + start, g + start, m + start, v + start, n, k);
+            if (n % Vector256<float>.Count == 0 && !VmlSqrt.AnySpecial(v + start, n))
+                UpdateRefined(p + start, m + start, v + start, n, k);
+            else
+            {
+                VmlSqrt.Exact(v + start, root, n);
+                Update(p + start, m + start, root, n, k);
+            }
+        }
+    }
+
+    /// <summary><see cref="Update"/> with s = √v computed inline (<see cref="VmlSqrt.Refined"/>); n a multiple of 8, no special lane.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization | MethodImplOptions.NoInlining)]
+    private static void UpdateRefined(float* p, float* m, float* v, int n, in AdamConstants k)
+    {
+        var c2 = Vector256.Create(k.SqrtBiasCorrection2);
+        var eps = Vector256.Create(k.Eps);
+        var step = Vector256.Create(k.NegativeStepSize);
+        for (var i = 0; i < n; i += Vector256<float>.Count)
+        {
+            var d = VmlSqrt.Refined(Vector256.Load(v + i)) / c2 + eps;
+            (Vector256.Load(p + i) + step * Vector256.Load(m + i) / d).Store(p + i);
+        }
+    }
+
     /// <summary>The parameter update from m and s = √v.</summary>
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    [MethodImpl(MethodImplOptions.AggressiveOptimization | MethodImplOptions.NoInlining)]
     public static void Update(float* p, float* m, float* s, long count, in AdamConstants k)
     {
         long i = 0;

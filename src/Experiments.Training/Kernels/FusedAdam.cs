@@ -77,6 +77,11 @@ public static class Fused
             var g = Pointer(contiguousGrad);
             var m = Pointer(expAvg);
             var v = Pointer(expAvgSq);
+            if (VmlSqrt.ReproducesLibtorch)
+            {
+                AdamKernel.Step(p, g, m, v, count, constants);
+                return;
+            }
             AdamKernel.Moments(p, g, m, v, count, constants);
             using var root = expAvgSq.sqrt();
             var s = Pointer(root);

@@ -128,6 +128,29 @@ public class FusedAdamSpecs
     }
 
     [Fact]
+    public void Should_step_bit_for_bit_where_some_blocks_hold_zero_or_denormal_second_moments()
+    {
+        TorchRuntime.UseThreads(1);
+        // 3 blocks of the kernel's 1,024 floats and a tail: the second block's gradient is zero on a
+        // stretch (v stays +0) and denormal on another, lanes MKL's vector path leaves to its scalar one.
+        const int size = 3 * 1024 + 13;
+        var random = new Random(5);
+        var gradients = Enumerable.Range(0, 8).Select(_ => Enumerable.Range(0, size).Select(i => i switch
+        {
+            >= 1100 and < 1200 => 0f,
+            >= 1500 and < 1540 => 1e-20f * (float)random.NextDouble(), // v = 0.001·g² is denormal
+            _ => (float)random.NextDouble() - 0.5f,
+        }).ToArray()).ToArray();
+        List<Parameter> Parameters() => [new(linspace(-1, 1, size)), new(zeros(size))];
+        var expected = Parameters();
+        var actual = Parameters();
+        using var reference = optim.Adam(expected, 1e-3, 0.9, 0.999);
+        using var fused = new Fused.Adam(actual, 1e-3, 0.9, 0.999);
+
+        TrainAlike(reference, expected, fused, actual, gradients, s => s % 2 == 0);
+    }
+
+    [Fact]
     public void Should_step_on_a_zero_gradient_where_backward_gave_none_after_zero_grad()
     {
         TorchRuntime.UseThreads(1);
