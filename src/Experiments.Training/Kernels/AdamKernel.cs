@@ -74,7 +74,7 @@ internal static unsafe class AdamKernel
     /// The whole step, block by block: the moments, then √v by <see cref="VmlSqrt"/> (libtorch's
     /// bits, where <see cref="VmlSqrt.ReproducesLibtorch"/>) and the parameter while the block is in
     /// L1. No √v tensor, and the parameter's storage is streamed from memory once instead of three
-    /// times. A block with a lane MKL's vector path leaves to its scalar path (a zero or denormal v)
+    /// times. A block with a lane <see cref="VmlSqrt.Root"/> does not compute (a denormal v, say)
     /// or a scalar tail takes its roots from MKL itself.
     /// </summary>
     /// <remarks>The loops are separate methods without calls in them: a call inside a vector loop,
@@ -86,8 +86,8 @@ internal static unsafe class AdamKernel
         {
             var n = (int)Math.Min(Block, count - start);
             Moments(p + start, g + start, m + start, v + start, n, k);
-            if (n % Vector256<float>.Count == 0 && !VmlSqrt.AnySpecial(v + start, n))
-                UpdateRefined(p + start, m + start, v + start, n, k);
+            if (n % Vector256<float>.Count == 0 && !VmlSqrt.AnyUnhandled(v + start, n))
+                UpdateInline(p + start, m + start, v + start, n, k);
             else
             {
                 VmlSqrt.Exact(v + start, root, n);
@@ -96,16 +96,16 @@ internal static unsafe class AdamKernel
         }
     }
 
-    /// <summary><see cref="Update"/> with s = √v computed inline (<see cref="VmlSqrt.Refined"/>); n a multiple of 8, no special lane.</summary>
+    /// <summary><see cref="Update"/> with s = √v computed inline (<see cref="VmlSqrt.Root"/>); n a multiple of 8, no unhandled lane.</summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization | MethodImplOptions.NoInlining)]
-    private static void UpdateRefined(float* p, float* m, float* v, int n, in AdamConstants k)
+    private static void UpdateInline(float* p, float* m, float* v, int n, in AdamConstants k)
     {
         var c2 = Vector256.Create(k.SqrtBiasCorrection2);
         var eps = Vector256.Create(k.Eps);
         var step = Vector256.Create(k.NegativeStepSize);
         for (var i = 0; i < n; i += Vector256<float>.Count)
         {
-            var d = VmlSqrt.Refined(Vector256.Load(v + i)) / c2 + eps;
+            var d = VmlSqrt.Root(Vector256.Load(v + i)) / c2 + eps;
             (Vector256.Load(p + i) + step * Vector256.Load(m + i) / d).Store(p + i);
         }
     }

@@ -16,8 +16,9 @@ namespace Experiments.Training.Kernels;
 /// r = rsqrt(x); t = x·r; h = r·½; e = ½ − t·h; s = t·e + t; h' = e·h + h; √x = (x − s·s)·h' + s
 /// </code>
 /// It does so for positive normal x up to 0x7F7FF000 and hands every other lane (zero, denormal,
-/// negative, infinite, NaN, the largest floats) to a scalar path; <see cref="Compute"/> and
-/// <see cref="AdamKernel.Step"/> hand those to MKL itself. Whether this reproduces libtorch here
+/// negative, infinite, NaN, the largest floats) to a scalar path; <see cref="Root"/> gives +0 for
+/// +0 as that path does, and <see cref="Compute"/> and <see cref="AdamKernel.Step"/> hand the rest
+/// to MKL itself. Whether this reproduces libtorch here
 /// is checked once per process against libtorch's own <c>sqrt</c> (<see cref="ReproducesLibtorch"/>);
 /// callers use it only then. (`bench sqrt-check` compares all 2³² bit patterns.)
 /// </summary>
@@ -42,9 +43,18 @@ internal static unsafe partial class VmlSqrt
     public static Vector256<float> Special(Vector256<float> x) =>
         Vector256.GreaterThan(x.AsInt32() + Vector256.Create(0x7F800000), Vector256.Create(unchecked((int)0xFEFFF000))).AsSingle();
 
-    /// <summary>The vector path's result; right on the lanes <see cref="Special"/> leaves clear.</summary>
+    /// <summary>The lanes <see cref="Root"/> does not compute: <see cref="Special"/> ones but +0.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static Vector256<float> Refined(Vector256<float> x)
+    public static Vector256<float> Unhandled(Vector256<float> x) =>
+        Special(x) & ~Vector256.Equals(x.AsInt32(), Vector256<int>.Zero).AsSingle();
+
+    /// <summary>
+    /// The vector path's result, and +0 for +0 (what MKL's scalar path gives it, and the common
+    /// special lane in Adam: a weight that never had a gradient); right on the lanes
+    /// <see cref="Unhandled"/> leaves clear.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Vector256<float> Root(Vector256<float> x)
     {
         var half = Vector256.Create(0.5f);
         var r = Avx.ReciprocalSqrt(x);
@@ -53,15 +63,16 @@ internal static unsafe partial class VmlSqrt
         var e = half - t * h;
         var s = t * e + t;
         var h2 = e * h + h;
-        return (x - s * s) * h2 + s;
+        var root = (x - s * s) * h2 + s;
+        return Vector256.ConditionalSelect(Vector256.Equals(x.AsInt32(), Vector256<int>.Zero).AsSingle(), Vector256<float>.Zero, root);
     }
 
-    /// <summary>Whether any of <paramref name="n"/> floats (a multiple of 8) is a lane <see cref="Special"/> marks.</summary>
+    /// <summary>Whether any of <paramref name="n"/> floats (a multiple of 8) is a lane <see cref="Root"/> does not compute.</summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization | MethodImplOptions.NoInlining)]
-    public static bool AnySpecial(float* x, int n)
+    public static bool AnyUnhandled(float* x, int n)
     {
         var any = Vector256<float>.Zero;
-        for (var i = 0; i < n; i += Vector256<float>.Count) any |= Special(Vector256.Load(x + i));
+        for (var i = 0; i < n; i += Vector256<float>.Count) any |= Unhandled(Vector256.Load(x + i));
         return any != Vector256<float>.Zero;
     }
 
@@ -74,8 +85,8 @@ internal static unsafe partial class VmlSqrt
         long i = 0;
         for (; i + Vector256<float>.Count <= count; i += Vector256<float>.Count)
         {
-            if (AnySpecial(x + i, Vector256<float>.Count)) Exact(x + i, root + i, Vector256<float>.Count);
-            else Refined(Vector256.Load(x + i)).Store(root + i);
+            if (AnyUnhandled(x + i, Vector256<float>.Count)) Exact(x + i, root + i, Vector256<float>.Count);
+            else Root(Vector256.Load(x + i)).Store(root + i);
         }
         if (i < count) Exact(x + i, root + i, (int)(count - i));
     }

@@ -26,6 +26,18 @@ public class VmlSqrtSpecs
         Assert.Equal(special, VmlSqrt.Special(x) != Vector256<float>.Zero);
     }
 
+    [Theory]
+    [InlineData(0x00000000u, false)] // +0: Root gives +0, as MKL's scalar path does
+    [InlineData(0x80000000u, true)]  // −0
+    [InlineData(0x00000001u, true)]
+    [InlineData(0x3F800000u, false)]
+    [InlineData(0x7F800000u, true)]
+    public void Should_leave_to_mkl_every_special_lane_but_plus_zero(uint bits, bool unhandled)
+    {
+        var x = Vector256.Create(BitConverter.Int32BitsToSingle((int)bits));
+        Assert.Equal(unhandled, VmlSqrt.Unhandled(x) != Vector256<float>.Zero);
+    }
+
     [Fact]
     public void Should_decide_to_run_inline_exactly_when_it_gives_libtorchs_sqrt_on_random_bit_patterns()
     {
