@@ -17,7 +17,7 @@ internal readonly record struct AdamConstants(float Beta1, float OneMinusBeta1, 
 }
 
 /// <summary>
-/// One Adam update in two passes over a parameter's storage, rounding exactly as the chain of
+/// One Adam update over a parameter's storage, rounding exactly as the chain of
 /// libtorch kernels that TorchSharp's <c>Adam.step</c> runs (one rounding per kernel, and a fused
 /// multiply-add where libtorch's kernel has one: <c>add(…, alpha)</c> and <c>addcmul</c>):
 /// <code>
@@ -25,12 +25,14 @@ internal readonly record struct AdamConstants(float Beta1, float OneMinusBeta1, 
 /// g = fma(p, wd, g)                 grad.add(param, alpha: wd), when wd ≠ 0
 /// m = fma(g, 1−β₁, m·β₁)            exp_avg.mul_(β₁).add_(g, alpha: 1−β₁)
 /// v = fma((1−β₂)·g, g, v·β₂)        exp_avg_sq.mul_(β₂).addcmul_(g, g, value: 1−β₂)
-/// s = √v                            exp_avg_sq.sqrt(): libtorch's own kernel, run by the caller
+/// s = √v                            exp_avg_sq.sqrt(): libtorch's bits (VmlSqrt, or libtorch's own kernel)
 /// d = s / √bc₂ + ε                  (… / √bc₂).add_(ε)
 /// p = p + (−lr/bc₁ · m) / d         param.addcdiv_(m, d, value: −lr/bc₁)
 /// </code>
-/// The square root stays libtorch's: its float sqrt is not the correctly rounded one (about a
-/// sixth of the results differ from <see cref="MathF.Sqrt"/> in the last bit).
+/// libtorch's float sqrt is not the correctly rounded one (about a sixth of the results differ
+/// from <see cref="MathF.Sqrt"/> in the last bit): <see cref="Step"/> reproduces it with
+/// <see cref="VmlSqrt"/>; <see cref="Moments"/> and <see cref="Update"/> are the two passes around
+/// libtorch's own sqrt where that does not reproduce it.
 /// </summary>
 internal static unsafe class AdamKernel
 {

@@ -5,8 +5,9 @@ using static TorchSharp.torch;
 namespace Experiments.Training.Kernels;
 
 /// <summary>
-/// TorchSharp's <see cref="TorchSharp.Modules.Adam"/> with its step done by <see cref="AdamKernel"/>: two passes and
-/// libtorch's square root per parameter instead of eight tensor operations and their temporaries,
+/// TorchSharp's <see cref="TorchSharp.Modules.Adam"/> with its step done by <see cref="AdamKernel"/>: one pass per
+/// parameter (two around libtorch's square root where <see cref="VmlSqrt"/> does not reproduce it)
+/// instead of eight tensor operations and their temporaries,
 /// bit-identical in weights and state. The state (step count, exp_avg, exp_avg_sq) lives where TorchSharp's Adam keeps it, so
 /// checkpoints are the same bytes and load into either. It needs no native Scalars, so it leaves
 /// none for the finalizer. AMSGrad and maximize are not fused: they run Adam's own step.

@@ -18,9 +18,9 @@ namespace Experiments.Training.Kernels;
 /// It does so for positive normal x up to 0x7F7FF000 and hands every other lane (zero, denormal,
 /// negative, infinite, NaN, the largest floats) to a scalar path; <see cref="Root"/> gives +0 for
 /// +0 as that path does, and <see cref="Compute"/> and <see cref="AdamKernel.Step"/> hand the rest
-/// to MKL itself. Whether this reproduces libtorch here
-/// is checked once per process against libtorch's own <c>sqrt</c> (<see cref="ReproducesLibtorch"/>);
-/// callers use it only then. (`bench sqrt-check` compares all 2³² bit patterns.)
+/// to MKL itself. Whether this reproduces libtorch here is checked once per process against
+/// libtorch's own <c>sqrt</c> (<see cref="ReproducesLibtorch"/>); callers use it only then
+/// (`bench sqrt-check` compares all 2³² bit patterns).
 /// </summary>
 internal static unsafe partial class VmlSqrt
 {
@@ -33,7 +33,7 @@ internal static unsafe partial class VmlSqrt
     private static readonly Lazy<bool> Reproduces = new(Probe);
 
     /// <summary>
-    /// True when <see cref="Sqrt"/> gives libtorch's <c>sqrt</c> bits on every value of a probe that
+    /// True when <see cref="Compute(float*, float*, long)"/> gives libtorch's <c>sqrt</c> bits on every value of a probe that
     /// covers each exponent with 4,096 mantissas and every special class (checked once, ~1 M values).
     /// </summary>
     public static bool ReproducesLibtorch => Reproduces.Value;
@@ -111,7 +111,9 @@ internal static unsafe partial class VmlSqrt
             using var expected = input.sqrt();
             var actual = new float[values.Length];
             Compute(values, actual);
-            return expected.data<float>().ToArray().AsSpan().SequenceEqual(actual);
+            // Bits, not float equality: that would take −0 for +0 and any NaN for any other.
+            var expectedBits = MemoryMarshal.Cast<float, int>(expected.data<float>().ToArray());
+            return expectedBits.SequenceEqual(MemoryMarshal.Cast<float, int>(actual));
         }
         catch (Exception e) when (e is DllNotFoundException or EntryPointNotFoundException)
         {
