@@ -75,8 +75,8 @@ internal static unsafe class AdamKernel
     /// <summary>
     /// The whole step, block by block: the moments, then √v by <see cref="VmlSqrt"/> (libtorch's
     /// bits, where <see cref="VmlSqrt.ReproducesLibtorch"/>) and the parameter while the block is in
-    /// L1. No √v tensor, and the parameter's storage is streamed from memory once instead of three
-    /// times. A block with a lane <see cref="VmlSqrt.Root"/> does not compute (a denormal v, say)
+    /// L1. No √v tensor, and p, m and v each come from memory once (the two passes read m twice and
+    /// v three times). A block with a lane <see cref="VmlSqrt.Root"/> does not compute (a denormal v, say)
     /// or a scalar tail takes its roots from MKL itself.
     /// </summary>
     /// <remarks>The loops are separate methods without calls in them: a call inside a vector loop,

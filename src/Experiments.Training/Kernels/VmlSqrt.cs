@@ -45,8 +45,11 @@ internal static unsafe partial class VmlSqrt
 
     /// <summary>The lanes <see cref="Root"/> does not compute: <see cref="Special"/> ones but +0.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static Vector256<float> Unhandled(Vector256<float> x) =>
-        Special(x) & ~Vector256.Equals(x.AsInt32(), Vector256<int>.Zero).AsSingle();
+    public static Vector256<float> Unhandled(Vector256<float> x) => Special(x) & ~PlusZero(x);
+
+    /// <summary>The lanes that hold +0 (bits, so −0 is not among them).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static Vector256<float> PlusZero(Vector256<float> x) => Vector256.Equals(x.AsInt32(), Vector256<int>.Zero).AsSingle();
 
     /// <summary>
     /// The vector path's result, and +0 for +0 (what MKL's scalar path gives it, and the common
@@ -64,7 +67,7 @@ internal static unsafe partial class VmlSqrt
         var s = t * e + t;
         var h2 = e * h + h;
         var root = (x - s * s) * h2 + s;
-        return Vector256.ConditionalSelect(Vector256.Equals(x.AsInt32(), Vector256<int>.Zero).AsSingle(), Vector256<float>.Zero, root);
+        return Vector256.ConditionalSelect(PlusZero(x), Vector256<float>.Zero, root);
     }
 
     /// <summary>Whether any of <paramref name="n"/> floats (a multiple of 8) is a lane <see cref="Root"/> does not compute.</summary>
